@@ -1,0 +1,105 @@
+"""The ``vbdt`` command group, its error handling, and logging set-up.
+
+Exit codes (every command): 0 success; 1 the input was read but has errors (``validate``) or
+could not be written in the strict form (``pack``); 2 the input could not be read or the command
+line is wrong. Errors are one line on stderr, never a traceback (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from vbdt_exchange.errors import VbdtError
+
+__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "cli", "fail", "main"]
+
+EXIT_OK = 0
+EXIT_ERRORS = 1
+EXIT_UNREADABLE = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+_RECOVERABLE = frozenset({"EDX001", "EDX002", "EDX003"})
+
+
+class CommandFailed(click.ClickException):
+    """A one-line error for stderr, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_UNREADABLE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"vbdt: error: {self.format_message()}", err=True)
+
+
+def fail(message: str, exit_code: int = EXIT_UNREADABLE) -> CommandFailed:
+    return CommandFailed(message, exit_code)
+
+
+def guarded(func: F) -> F:
+    """Turn library and OS errors into one-line messages with exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except VbdtError as exc:
+            _debug()
+            message = str(exc)
+            ctx = click.get_current_context(silent=True)
+            if (getattr(exc, "rule", None) in _RECOVERABLE and ctx is not None
+                    and ctx.params.get("recover") is False):
+                message += "; --recover reads it anyway"
+            raise fail(message) from None
+        except OSError as exc:
+            _debug()
+            where = f": {exc.filename}" if exc.filename else ""
+            raise fail(f"{exc.strerror or exc}{where}") from None
+        except Exception as exc:  # a bug, not bad input: say so, briefly
+            _debug()
+            raise fail(f"internal error ({type(exc).__name__}: {exc}); "
+                       "please report it with --debug output") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _debug() -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().params.get("debug"):
+        import traceback
+
+        traceback.print_exc()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vbdt-exchange", prog_name="vbdt")
+@click.option("-v", "--verbose", count=True, help="Log more (repeat for debug logs).")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+def cli(verbose: int, debug: bool) -> None:
+    """Read, validate and write edXML packages (QCVN 102:2016/BTTTT).
+
+    \b
+    Examples:
+      vbdt inspect package.edxml
+      vbdt validate *.edxml --json
+      vbdt unpack package.edxml -d out/
+      vbdt pack out/package.json --attach out/report.pdf -o new.edxml
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from vbdt_exchange.cli import envelope  # noqa: F401 - registers the commands
+
+    cli(prog_name="vbdt")

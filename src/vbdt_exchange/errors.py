@@ -1,0 +1,126 @@
+"""The exception tree of :mod:`vbdt_exchange`.
+
+Every exception the library raises on purpose derives from :class:`VbdtError`, and each
+branch also derives from the builtin it stands for, so ``except ValueError`` keeps working::
+
+    VbdtError
+    ├── EnvelopeError (ValueError)            something is wrong with an edXML package
+    │   ├── EnvelopeReadError                 the package cannot be read at all
+    │   │   ├── UnsafeXMLError                DTDs, entities, and other constructs refused for safety
+    │   │   └── ResourceLimitError            a configured bound was exceeded (size, depth, count)
+    │   ├── EnvelopeValidationError           the package was read but has error findings
+    │   ├── EnvelopeWriteError                a model cannot be written in the strict form
+    │   └── AttachmentError                   an attachment payload cannot be decoded or unwrapped
+    └── CatalogError (ValueError)             a catalogue value (identifier, code) is malformed
+
+Errors about a place in a document carry ``rule`` (a stable rule id, see the rule catalogue in
+the documentation), ``path`` (an element path such as
+``/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId``), ``line`` and ``column``.
+``str(error)`` names all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vbdt_exchange.findings import Finding
+
+__all__ = [
+    "AttachmentError",
+    "CatalogError",
+    "EnvelopeError",
+    "EnvelopeReadError",
+    "EnvelopeValidationError",
+    "EnvelopeWriteError",
+    "ResourceLimitError",
+    "UnsafeXMLError",
+    "VbdtError",
+]
+
+
+class VbdtError(Exception):
+    """Root of every exception raised by :mod:`vbdt_exchange`."""
+
+
+class EnvelopeError(VbdtError, ValueError):
+    """Something is wrong with an edXML package.
+
+    :param message: what is wrong, in English.
+    :param rule: the stable rule id of the defect, when there is one.
+    :param path: the element path where it is, when known.
+    :param line: the 1-based line in the original file, when known.
+    :param column: the 1-based column, when known.
+    :param message_vi: the same message in Vietnamese, when there is one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        message_vi: str | None = None,
+    ) -> None:
+        self.message = message
+        self.rule = rule
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message_vi = message_vi
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}" + (f", column {self.column}" if self.column else ""))
+        if self.path:
+            where.append(self.path)
+        text = f"[{self.rule}] {self.message}" if self.rule else self.message
+        return f"{text} ({'; '.join(where)})" if where else text
+
+
+class EnvelopeReadError(EnvelopeError):
+    """The package cannot be read: not well-formed, not edXML, or refused for safety."""
+
+
+class UnsafeXMLError(EnvelopeReadError):
+    """The document uses a construct refused for safety (DTD, entity declaration, ...)."""
+
+
+class ResourceLimitError(EnvelopeReadError):
+    """A configured resource bound (size, depth, element or attachment count) was exceeded."""
+
+
+class EnvelopeWriteError(EnvelopeError):
+    """A model cannot be written: a value is not in the form the standard asks for."""
+
+
+class AttachmentError(EnvelopeError):
+    """An attachment payload cannot be decoded (bad base64) or unwrapped (bad or hostile ZIP)."""
+
+
+class EnvelopeValidationError(EnvelopeError):
+    """The package was read, but it has findings of severity *error*.
+
+    :attr:`findings` holds every error finding (rule id, path, line and message each).
+    """
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = tuple(findings)
+        first = self.findings[0] if self.findings else None
+        more = f" (and {len(self.findings) - 1} more)" if len(self.findings) > 1 else ""
+        super().__init__(
+            (first.message if first else "the package has errors") + more,
+            rule=first.rule if first else None,
+            path=first.path if first else None,
+            line=first.line if first else None,
+            message_vi=first.message_vi if first else None,
+        )
+
+
+class CatalogError(VbdtError, ValueError):
+    """A catalogue value (organisation identifier, document type, code) is malformed."""
