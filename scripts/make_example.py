@@ -49,7 +49,9 @@ def minimal_pdf(text: str) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -74,19 +76,32 @@ def build() -> EdocPackage:
         signer=SignerInfo("KT. CHỦ TỊCH", "Phó Chủ tịch", "Nguyễn Văn A"),
         due_date=datetime.date(2026, 12, 15),
         to_places=["Như trên", "Lưu: VT, VP"],
-        other_info=OtherInfo(priority=0, sphere_of_promulgation="Liên thông văn bản quốc gia",
-                             typer_notation="VP", promulgation_amount=2, page_amount=1),
+        other_info=OtherInfo(
+            priority=0,
+            sphere_of_promulgation="Liên thông văn bản quốc gia",
+            typer_notation="VP",
+            promulgation_amount=2,
+            page_amount=1,
+        ),
         steering_type=1,
         document_id="000.00.00.H41,2026/11/20,3244/UBND-VP",
         trace=TraceHeaderList(
             headers=[TraceHeader("000.00.00.H41", datetime.datetime(2026, 11, 20, 9, 30, 0))],
-            business=Business(doc_type=0, reason="Văn bản điện tử mới", paper=0,
-                              staff=StaffInfo(department="Văn thư", staff="Trần Thị B")),
+            business=Business(
+                doc_type=0,
+                reason="Văn bản điện tử mới",
+                paper=0,
+                staff=StaffInfo(department="Văn thư", staff="Trần Thị B"),
+            ),
         ),
-        attachments=[Attachment.from_bytes(
-            "3244-UBND-VP.pdf", minimal_pdf("Cong van 3244/UBND-VP"),
-            content_id="7f1c0d7e-5a4b-4c1e-9a53-2f0e8c6b1d20",
-            description="Công văn số 3244/UBND-VP")],
+        attachments=[
+            Attachment.from_bytes(
+                "3244-UBND-VP.pdf",
+                minimal_pdf("Cong van 3244/UBND-VP"),
+                content_id="7f1c0d7e-5a4b-4c1e-9a53-2f0e8c6b1d20",
+                description="Công văn số 3244/UBND-VP",
+            )
+        ],
     )
 
 

@@ -21,8 +21,8 @@ import threading
 
 from lxml import etree
 
-from vbdt_exchange.errors import EnvelopeReadError, ResourceLimitError, UnsafeXMLError
 from vbdt_exchange.envelope.rules import RULES
+from vbdt_exchange.errors import EnvelopeReadError, ResourceLimitError, UnsafeXMLError
 
 __all__ = ["make_parser", "parse"]
 
@@ -76,7 +76,7 @@ def parse(data: bytes, *, recover: bool = False) -> etree._Element:
     refuse_doctype(data)
     parser = _parser(recover)
     try:
-        root = etree.fromstring(data, parser)
+        root: etree._Element | None = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise _read_error(exc) from None
     if root is None:
@@ -93,7 +93,7 @@ def _read_error(exc: etree.XMLSyntaxError) -> EnvelopeReadError:
     msg = str(exc.msg or exc)
     # lxml appends ", line N, column M" to the message; the error carries them separately.
     detail = re.sub(r",? line \d+, column \d+.*$", "", msg).strip()
-    line, column = exc.lineno, (exc.position[1] if exc.position else None)
+    line, column = exc.lineno, exc.position[1]
     if "Excessive depth" in detail or "huge" in detail.lower() or "too big" in detail.lower():
         rule = RULES["EDX005"]
         return ResourceLimitError(
@@ -101,9 +101,13 @@ def _read_error(exc: etree.XMLSyntaxError) -> EnvelopeReadError:
             rule="EDX005",
             line=line,
             column=column,
-            message_vi=rule.vi.format(what_vi=f"tài liệu ({detail})", limit="giới hạn của bộ phân tích"),
+            message_vi=rule.vi.format(
+                what_vi=f"tài liệu ({detail})", limit="giới hạn của bộ phân tích"
+            ),
         )
-    if "entity" in detail.lower() and ("amplification" in detail.lower() or "loop" in detail.lower()):
+    if "entity" in detail.lower() and (
+        "amplification" in detail.lower() or "loop" in detail.lower()
+    ):
         rule = RULES["EDX004"]
         return UnsafeXMLError(rule.en, rule="EDX004", line=line, column=column, message_vi=rule.vi)
     prefix = re.match(r"Namespace prefix (\S+) (?:for \S+ )?on \S+ is not defined", detail)

@@ -6,7 +6,7 @@ branch also derives from the builtin it stands for, so ``except ValueError`` kee
     VbdtError
     ├── EnvelopeError (ValueError)            something is wrong with an edXML package
     │   ├── EnvelopeReadError                 the package cannot be read at all
-    │   │   ├── UnsafeXMLError                DTDs, entities, and other constructs refused for safety
+    │   │   ├── UnsafeXMLError                DTDs, entities and the like, refused for safety
     │   │   └── ResourceLimitError            a configured bound was exceeded (size, depth, count)
     │   ├── EnvelopeValidationError           the package was read but has error findings
     │   ├── EnvelopeWriteError                a model cannot be written in the strict form

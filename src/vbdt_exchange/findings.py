@@ -65,4 +65,6 @@ class Finding:
         where = f"line {self.line}" if self.line is not None else ""
         if self.path:
             where = f"{where} {self.path}".strip()
-        return f"{self.severity.value} {self.rule}: {self.message}" + (f" [{where}]" if where else "")
+        return f"{self.severity.value} {self.rule}: {self.message}" + (
+            f" [{where}]" if where else ""
+        )

@@ -52,7 +52,7 @@ def is_valid(value: object) -> bool:
     return True
 
 
-def format(value: str) -> str:  # noqa: A001 - the python-stdnum API name
+def format(value: str) -> str:
     """The canonical printed form (the compact form)."""
     return validate(value)
 

@@ -32,7 +32,7 @@ class CommandFailed(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = EXIT_UNREADABLE) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file: Any = None) -> None:
         click.echo(f"vbdt: error: {self.format_message()}", err=True)
@@ -55,8 +55,11 @@ def guarded(func: F) -> F:
             _debug()
             message = str(exc)
             ctx = click.get_current_context(silent=True)
-            if (getattr(exc, "rule", None) in _RECOVERABLE and ctx is not None
-                    and ctx.params.get("recover") is False):
+            if (
+                getattr(exc, "rule", None) in _RECOVERABLE
+                and ctx is not None
+                and ctx.params.get("recover") is False
+            ):
                 message += "; --recover reads it anyway"
             raise fail(message) from None
         except OSError as exc:
@@ -65,8 +68,10 @@ def guarded(func: F) -> F:
             raise fail(f"{exc.strerror or exc}{where}") from None
         except Exception as exc:  # a bug, not bad input: say so, briefly
             _debug()
-            raise fail(f"internal error ({type(exc).__name__}: {exc}); "
-                       "please report it with --debug output") from None
+            raise fail(
+                f"internal error ({type(exc).__name__}: {exc}); "
+                "please report it with --debug output"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -94,8 +99,11 @@ def cli(verbose: int, debug: bool) -> None:
       vbdt pack out/package.json --attach out/report.pdf -o new.edxml
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.DEBUG),
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def main() -> None:

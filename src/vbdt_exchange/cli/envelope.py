@@ -20,7 +20,8 @@ from vbdt_exchange.errors import EnvelopeReadError
 from vbdt_exchange.findings import Finding, Severity
 
 _recover = click.option(
-    "--recover", is_flag=True,
+    "--recover",
+    is_flag=True,
     help="Read files that are not well-formed in the ways seen in the wild, and report the repair.",
 )
 
@@ -56,8 +57,14 @@ def _summary(package: Package, findings: tuple[Finding, ...]) -> None:
         if package.code is not None:
             _show("Code", package.code.full)
         if data["promulgation"]:
-            _show("Issued", ", ".join(str(x) for x in (data["promulgation"]["place"],
-                                                         data["promulgation"]["date"]) if x))
+            _show(
+                "Issued",
+                ", ".join(
+                    str(x)
+                    for x in (data["promulgation"]["place"], data["promulgation"]["date"])
+                    if x
+                ),
+            )
         if data["document_type"]:
             _show("Type", data["document_type"]["type_name"])
         _show("Subject", package.subject)
@@ -93,7 +100,9 @@ def _summary(package: Package, findings: tuple[Finding, ...]) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the package as JSON (see docs/json.md).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the package as JSON (see docs/json.md)."
+)
 @_recover
 @guarded
 def inspect(file: Path, as_json: bool, recover: bool) -> None:
@@ -137,11 +146,19 @@ def validate(files: tuple[Path, ...], as_json: bool, recover: bool) -> None:
             if as_json:
                 reports.append(report.to_dict())
             else:
-                state = click.style("OK", fg="green") if report.ok else (
-                    click.style("UNREADABLE", fg="red") if not report.readable
-                    else click.style("ERRORS", fg="red"))
-                click.echo(f"{file}: {state} ({len(report.errors)} error(s), "
-                           f"{len(report.warnings)} warning(s))")
+                state = (
+                    click.style("OK", fg="green")
+                    if report.ok
+                    else (
+                        click.style("UNREADABLE", fg="red")
+                        if not report.readable
+                        else click.style("ERRORS", fg="red")
+                    )
+                )
+                click.echo(
+                    f"{file}: {state} ({len(report.errors)} error(s), "
+                    f"{len(report.warnings)} warning(s))"
+                )
                 for finding in report.findings:
                     if finding.severity is not Severity.INFO:
                         click.echo(_finding_line(finding))
@@ -156,18 +173,34 @@ def validate(files: tuple[Path, ...], as_json: bool, recover: bool) -> None:
 
 @cli.command()
 @click.argument("meta", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--attach", "attachments", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A file to attach, named by its file name (repeatable).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the package.")
-@click.option("--sdk-zip", is_flag=True,
-              help="Wrap attachments the way the official SDK does (for SDK-only receivers).")
-@click.option("--lenient", is_flag=True,
-              help="Write even what the standard does not allow (missing fields, unreadable values).")
+@click.option(
+    "--attach",
+    "attachments",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file to attach, named by its file name (repeatable).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the package.",
+)
+@click.option(
+    "--sdk-zip",
+    is_flag=True,
+    help="Wrap attachments the way the official SDK does (for SDK-only receivers).",
+)
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Write even what the standard does not allow (missing fields, unreadable values).",
+)
 @guarded
-def pack(meta: Path, attachments: tuple[Path, ...], output: Path, sdk_zip: bool,
-         lenient: bool) -> None:
+def pack(
+    meta: Path, attachments: tuple[Path, ...], output: Path, sdk_zip: bool, lenient: bool
+) -> None:
     """Build a package from META.json (the shape `vbdt inspect --json` prints) and files.
 
     Each --attach FILE becomes the attachment of the same name in META (keeping its ContentId
@@ -195,22 +228,32 @@ def pack(meta: Path, attachments: tuple[Path, ...], output: Path, sdk_zip: bool,
             click.echo(f"  - {problem}", err=True)
         click.echo("  (use --lenient to write it anyway)", err=True)
         sys.exit(EXIT_ERRORS)
-    result = write(package, output, attachment_form="sdk-zip" if sdk_zip else "raw",
-                   strict=not lenient)
-    listed = {a.get("name"): a.get("sha256") for a in data.get("attachments") or []
-              if isinstance(a, dict)}
+    result = write(
+        package, output, attachment_form="sdk-zip" if sdk_zip else "raw", strict=not lenient
+    )
+    listed = {
+        a.get("name"): a.get("sha256") for a in data.get("attachments") or [] if isinstance(a, dict)
+    }
     for att in result.attachments:
         expected = listed.get(att.name)
         if expected and expected != att.sha256:
-            click.echo(f"vbdt: note: {att.name} differs from the file META describes "
-                       f"(sha256 {att.sha256[:16]}…, META says {str(expected)[:16]}…)", err=True)
+            click.echo(
+                f"vbdt: note: {att.name} differs from the file META describes "
+                f"(sha256 {att.sha256[:16]}…, META says {str(expected)[:16]}…)",
+                err=True,
+            )
     click.echo(f"wrote {output} ({result.size} bytes, {len(result.attachments)} attachment(s))")
 
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-d", "--directory", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the attachments and package.json.")
+@click.option(
+    "-d",
+    "--directory",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the attachments and package.json.",
+)
 @_recover
 @guarded
 def unpack(file: Path, directory: Path, recover: bool) -> None:

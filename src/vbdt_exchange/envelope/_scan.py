@@ -41,7 +41,6 @@ _START_TAG = re.compile(
 _END_CTE = re.compile(rb"</(?:[^\s/>:]+:)?ContentTransferEncoded\s*>")
 _CTE = b"ContentTransferEncoded"
 _MAX_TAG = 1024 * 1024
-_FFFD = b"\xef\xbf\xbd"
 
 
 @attrs.define
@@ -52,7 +51,6 @@ class Payload:
     path: Path | None = None  # decoded bytes, when the payload was plain base64
     size: int = 0
     sha256: str = ""
-    fffd: int = 0  # U+FFFD replacement characters seen in the decoded bytes
     error: str | None = None  # why the payload is not plain, valid base64
     kept_verbatim: bool = False  # the text was left in the skeleton for the parser
     line: int = 0  # line of the ContentTransferEncoded start tag in the original file
@@ -118,9 +116,7 @@ def _limit(what: str, what_vi: str, limit: int, line: int | None = None) -> Reso
 
 
 class _Scanner:
-    def __init__(
-        self, stream: BinaryIO, *, limits: Limits, recover: bool, spool_dir: Path
-    ) -> None:
+    def __init__(self, stream: BinaryIO, *, limits: Limits, recover: bool, spool_dir: Path) -> None:
         self.stream = stream
         self.limits = limits
         self.recover = recover
@@ -292,7 +288,6 @@ class _Scanner:
         carry = b""
         padded = False
         size = 0
-        fffd = 0
         with os.fdopen(fd, "wb") as out:
             while True:
                 i = self.buf.find(b"<", self.pos)
@@ -300,14 +295,15 @@ class _Scanner:
                 segment = self.buf[self.pos : end]
                 self.pos = end
                 if segment:
-                    newlines += segment.count(b"\n")
+                    if b"\n" in segment:  # the SDK writes base64 on one line: usually none
+                        newlines += segment.count(b"\n")
                     if raw is not None:
                         raw.append(segment)
                         raw_size += len(segment)
                         if raw_size > cap:
                             raw = None
                     if payload.error is None:
-                        data = carry + segment.translate(None, _WS)
+                        data = carry + _strip_ws(segment)
                         if padded and data:
                             payload.error = "data after the '=' padding"
                         else:
@@ -328,7 +324,6 @@ class _Scanner:
                                         payload.line,
                                     )
                                 sha.update(decoded)
-                                fffd += decoded.count(_FFFD)
                                 out.write(decoded)
                 if i >= 0:
                     self._ensure(len(_CTE) + 64)
@@ -351,7 +346,7 @@ class _Scanner:
                     sha.update(decoded)
                     out.write(decoded)
         if payload.error is None:
-            payload.size, payload.sha256, payload.fffd = size, sha.hexdigest(), fffd
+            payload.size, payload.sha256 = size, sha.hexdigest()
             self._emit(self.marker.encode() + str(index).encode())
             self.in_lines += newlines
             if newlines:
@@ -375,11 +370,8 @@ class _Scanner:
         """Consume up to (not including) the closing tag, keeping the text while small."""
         while True:
             m = _END_CTE.search(self.buf, self.pos)
-            if m:
-                end = m.start()
-            else:
-                # keep a tail that might hold the start of the closing tag
-                end = max(self.pos, len(self.buf) - (len(_CTE) + 64))
+            # without a match, keep a tail that might hold the start of the closing tag
+            end = m.start() if m else max(self.pos, len(self.buf) - (len(_CTE) + 64))
             segment = self.buf[self.pos : end]
             self.pos = end
             newlines += segment.count(b"\n")
@@ -396,6 +388,14 @@ class _Scanner:
                 if raw is not None:
                     raw.append(segment)
                 return newlines, raw, raw_size
+
+
+def _strip_ws(segment: bytes) -> bytes:
+    """``segment`` without whitespace; cheap when it has none (the usual one-line base64)."""
+    for ws in (b"\n", b"\r", b" ", b"\t"):
+        if ws in segment:
+            segment = segment.replace(ws, b"")
+    return segment
 
 
 def _b64_reason(data: bytes, exc: binascii.Error) -> str:
@@ -433,9 +433,7 @@ class _Prepend:
 _DECL_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
 
 
-def scan(
-    stream: BinaryIO, *, limits: Limits, recover: bool, spool_dir: Path
-) -> ScanResult:
+def scan(stream: BinaryIO, *, limits: Limits, recover: bool, spool_dir: Path) -> ScanResult:
     """Scan ``stream`` (a binary file positioned at the start of the package)."""
     source, transcoded = _open_transcoding(stream)
     scanner = _Scanner(source, limits=limits, recover=recover, spool_dir=spool_dir)

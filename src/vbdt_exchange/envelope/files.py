@@ -95,7 +95,7 @@ def unpack(
 
     Existing files are never overwritten: a clashing name gets a `` (2)`` suffix.
     """
-    directory = Path(directory)
+    directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     spool = Path(tempfile.mkdtemp(prefix=".vbdt-unpack-", dir=directory))
     try:
@@ -108,7 +108,9 @@ def unpack(
                 if isinstance(attachment.data, InvalidPayload):
                     written.append(UnpackedFile(attachment, None))
                     continue
-                name = _unique(directory, safe_filename(attachment.name, f"attachment-{index}"), taken)
+                name = _unique(
+                    directory, safe_filename(attachment.name, f"attachment-{index}"), taken
+                )
                 target = directory / name
                 data = attachment.data
                 if isinstance(data, SpooledSource) and data.path.parent == spool:
@@ -117,7 +119,9 @@ def unpack(
                     with data.open() as src, open(target, "xb") as dst:
                         shutil.copyfileobj(src, dst, 1024 * 1024)
                 moved = PathSource(target, known_size=data.size, known_sha256=data.sha256())
-                written.append(UnpackedFile(attrs.evolve(attachment, data=moved, wrapped=None), target))
+                written.append(
+                    UnpackedFile(attrs.evolve(attachment, data=moved, wrapped=None), target)
+                )
         document = package_to_json(package, result.findings)
         for entry, item in zip(document.get("attachments", []), written, strict=False):
             entry["file"] = item.path.name if item.path else None

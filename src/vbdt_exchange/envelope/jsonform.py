@@ -56,6 +56,7 @@ class MetadataError(EnvelopeError):
 
 # -- to JSON ----------------------------------------------------------------------------------
 
+
 def _value(value: object) -> object:
     if isinstance(value, datetime.datetime):
         return value.replace(tzinfo=None).isoformat(timespec="seconds")
@@ -90,6 +91,7 @@ def _response(ref: ResponseFor) -> dict[str, Any]:
         "code": ref.code,
         "promulgation_date": _value(ref.promulgation_date),
         "document_id": ref.document_id,
+        "extensions": _ext(ref.extensions),
     }
 
 
@@ -114,14 +116,29 @@ def _business(business: Business | None) -> dict[str, Any] | None:
         "reason": business.reason,
         "document_id": business.document_id,
         "paper": business.paper,
-        "document_info": None if info is None else {
+        "document_info": None
+        if info is None
+        else {
             "document_info": info.document_info,
             "document_receiver": info.document_receiver,
-            "receivers": [{"organ_id": r.organ_id, "receiver_type": r.receiver_type}
-                          for r in info.receivers],
+            "receivers": [
+                {
+                    "organ_id": r.organ_id,
+                    "receiver_type": r.receiver_type,
+                    "extensions": _ext(r.extensions),
+                }
+                for r in info.receivers
+            ],
+            "extensions": _ext(info.extensions),
         },
-        "replacements": [{"document_id": r.document_id, "organ_ids": list(r.organ_ids)}
-                         for r in business.replacements],
+        "replacements": [
+            {
+                "document_id": r.document_id,
+                "organ_ids": list(r.organ_ids),
+                "extensions": _ext(r.extensions),
+            }
+            for r in business.replacements
+        ],
         "staff": _staff(business.staff),
         "extensions": _ext(business.extensions),
     }
@@ -149,6 +166,9 @@ def _attachment(attachment: Attachment) -> dict[str, Any]:
         "size": data.size if valid else None,
         "sha256": data.sha256() if valid else None,
         "sdk_zipped": attachment.sdk_zipped,
+        "invalid": {"reason": data.reason, "rule": data.rule, "text": data.text}
+        if isinstance(data, InvalidPayload)
+        else None,
         "reference": _reference(attachment.reference) if attachment.reference else None,
         "extensions": _ext(attachment.extensions),
     }
@@ -167,24 +187,43 @@ def package_to_json(package: Package, findings: Sequence[Finding] = ()) -> dict[
         body: dict[str, Any] = {
             "to": [_org(o) for o in package.to],
             "document_id": package.document_id,
-            "code": None if package.code is None else {
-                "number": package.code.number, "notation": package.code.notation},
-            "promulgation": None if package.promulgation is None else {
+            "code": None
+            if package.code is None
+            else {
+                "number": package.code.number,
+                "notation": package.code.notation,
+                "extensions": _ext(package.code.extensions),
+            },
+            "promulgation": None
+            if package.promulgation is None
+            else {
                 "place": package.promulgation.place,
-                "date": _value(package.promulgation.date)},
-            "document_type": None if package.document_type is None else {
+                "date": _value(package.promulgation.date),
+                "extensions": _ext(package.promulgation.extensions),
+            },
+            "document_type": None
+            if package.document_type is None
+            else {
                 "type": package.document_type.type,
                 "type_detail": package.document_type.type_detail,
-                "type_name": package.document_type.type_name},
+                "type_name": package.document_type.type_name,
+                "extensions": _ext(package.document_type.extensions),
+            },
             "subject": package.subject,
             "content": package.content,
-            "signer": None if package.signer is None else {
+            "signer": None
+            if package.signer is None
+            else {
                 "competence": package.signer.competence,
                 "position": package.signer.position,
-                "full_name": package.signer.full_name},
+                "full_name": package.signer.full_name,
+                "extensions": _ext(package.signer.extensions),
+            },
             "due_date": _value(package.due_date),
             "to_places": list(package.to_places),
-            "other_info": None if other is None else {
+            "other_info": None
+            if other is None
+            else {
                 "priority": other.priority,
                 "sphere_of_promulgation": other.sphere_of_promulgation,
                 "typer_notation": other.typer_notation,
@@ -192,7 +231,8 @@ def package_to_json(package: Package, findings: Sequence[Finding] = ()) -> dict[
                 "page_amount": other.page_amount,
                 "direction": other.direction,
                 "appendixes": list(other.appendixes),
-                "extensions": _ext(other.extensions)},
+                "extensions": _ext(other.extensions),
+            },
             "response_for": [_response(r) for r in package.response_for],
             "steering_type": package.steering_type,
             "status": None,
@@ -204,8 +244,14 @@ def package_to_json(package: Package, findings: Sequence[Finding] = ()) -> dict[
         body = {
             "to": [],
             "document_id": package.response_for.document_id if package.response_for else None,
-            "code": None, "promulgation": None, "document_type": None, "subject": None,
-            "content": None, "signer": None, "due_date": None, "to_places": [],
+            "code": None,
+            "promulgation": None,
+            "document_type": None,
+            "subject": None,
+            "content": None,
+            "signer": None,
+            "due_date": None,
+            "to_places": [],
             "other_info": None,
             "response_for": [_response(package.response_for)] if package.response_for else [],
             "steering_type": None,
@@ -220,15 +266,22 @@ def package_to_json(package: Package, findings: Sequence[Finding] = ()) -> dict[
             "manifest_version": None,
         }
     tail = {
-        "trace": [{"organ_id": h.organ_id, "timestamp": _value(h.timestamp)}
-                  for h in (trace.headers if trace else ())],
+        "trace": [
+            {
+                "organ_id": h.organ_id,
+                "timestamp": _value(h.timestamp),
+                "extensions": _ext(h.extensions),
+            }
+            for h in (trace.headers if trace else ())
+        ],
         "trace_attributes": dict(trace.attributes) if trace else None,
         "trace_extensions": _ext(trace.extensions) if trace else [],
         "business": _business(trace.business if trace else None),
         "signature": package.signature.xml if package.signature else None,
         "extensions": _ext(package.extensions),
-        "structural_extensions": [{"parent": p, "xml": x.xml}
-                                  for p, x in package.structural_extensions],
+        "structural_extensions": [
+            {"parent": p, "xml": x.xml} for p, x in package.structural_extensions
+        ],
         "findings": [f.to_dict() for f in findings],
     }
     return {**common, **body, **tail}
@@ -251,16 +304,17 @@ class _In:
 
     def _fail(self, key: str, expected: str) -> MetadataError:
         found = type(self.data.get(key)).__name__
-        return MetadataError(f"{key}: expected {expected}, found {found}",
-                             path=f"{self.path}.{key}")
+        return MetadataError(
+            f"{key}: expected {expected}, found {found}", path=f"{self.path}.{key}"
+        )
 
-    def str(self, key: str) -> str | None:
+    def text(self, key: str) -> str | None:
         value = self.data.get(key)
         if value is None or isinstance(value, str):
             return value
         raise self._fail(key, "a string or null")
 
-    def int(self, key: str) -> int | str | None:
+    def integer(self, key: str) -> int | str | None:
         value = self.data.get(key)
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             return value
@@ -268,14 +322,14 @@ class _In:
             return int(value) if re.fullmatch(r"[+-]?\d+", value) else value
         raise self._fail(key, "an integer or null")
 
-    def bool(self, key: str) -> bool | str | None:
+    def flag(self, key: str) -> bool | str | None:
         value = self.data.get(key)
         if value is None or isinstance(value, (bool, str)):
             return value
         raise self._fail(key, "true, false or null")
 
     def date(self, key: str) -> datetime.date | str | None:
-        value = self.str(key)
+        value = self.text(key)
         if value is not None and _DATE.match(value):
             try:
                 return datetime.date.fromisoformat(value)
@@ -284,7 +338,7 @@ class _In:
         return value
 
     def timestamp(self, key: str) -> datetime.datetime | str | None:
-        value = self.str(key)
+        value = self.text(key)
         if value is not None and _TS.match(value):
             try:
                 return datetime.datetime.fromisoformat(value)
@@ -297,9 +351,9 @@ class _In:
         return None if value is None else _In(value, f"{self.path}.{key}")
 
     def objs(self, key: str) -> list[_In]:
-        return [_In(v, f"{self.path}.{key}[{i}]") for i, v in enumerate(self.list(key))]
+        return [_In(v, f"{self.path}.{key}[{i}]") for i, v in enumerate(self.items(key))]
 
-    def list(self, key: str) -> list[Any]:
+    def items(self, key: str) -> list[Any]:
         value = self.data.get(key)
         if value is None:
             return []
@@ -308,10 +362,12 @@ class _In:
         raise self._fail(key, "a list")
 
     def strs(self, key: str) -> tuple[str, ...]:
-        values = self.list(key)
+        values = self.items(key)
         for i, v in enumerate(values):
             if not isinstance(v, str):
-                raise MetadataError(f"{key}[{i}]: expected a string", path=f"{self.path}.{key}[{i}]")
+                raise MetadataError(
+                    f"{key}[{i}]: expected a string", path=f"{self.path}.{key}[{i}]"
+                )
         return tuple(values)
 
     def ext(self, key: str = "extensions") -> tuple[RawXml, ...]:
@@ -322,8 +378,10 @@ class _In:
             try:
                 parse(xml.encode("utf-8"))
             except EnvelopeError as exc:
-                raise MetadataError(f"{key}[{i}] is not an XML element: {exc.message}",
-                                    path=f"{self.path}.{key}[{i}]") from None
+                raise MetadataError(
+                    f"{key}[{i}] is not an XML element: {exc.message}",
+                    path=f"{self.path}.{key}[{i}]",
+                ) from None
             result.append(RawXml(xml))
         return tuple(result)
 
@@ -342,29 +400,49 @@ def _org_in(o: _In | None) -> Organization | None:
     if o is None:
         return None
     return Organization(
-        organ_id=o.str("organ_id"), organization_in_charge=o.str("organization_in_charge"),
-        organ_name=o.str("organ_name"), organ_add=o.str("organ_add"), email=o.str("email"),
-        telephone=o.str("telephone"), fax=o.str("fax"), website=o.str("website"),
-        extensions=o.ext())
+        organ_id=o.text("organ_id"),
+        organization_in_charge=o.text("organization_in_charge"),
+        organ_name=o.text("organ_name"),
+        organ_add=o.text("organ_add"),
+        email=o.text("email"),
+        telephone=o.text("telephone"),
+        fax=o.text("fax"),
+        website=o.text("website"),
+        extensions=o.ext(),
+    )
 
 
 def _response_in(o: _In) -> ResponseFor:
-    return ResponseFor(organ_id=o.str("organ_id"), code=o.str("code"),
-                       promulgation_date=o.date("promulgation_date"),
-                       document_id=o.str("document_id"))
+    return ResponseFor(
+        organ_id=o.text("organ_id"),
+        code=o.text("code"),
+        promulgation_date=o.date("promulgation_date"),
+        document_id=o.text("document_id"),
+        extensions=o.ext(),
+    )
 
 
 def _staff_in(o: _In | None) -> StaffInfo | None:
     if o is None:
         return None
-    return StaffInfo(department=o.str("department"), staff=o.str("staff"), mobile=o.str("mobile"),
-                     email=o.str("email"), extensions=o.ext())
+    return StaffInfo(
+        department=o.text("department"),
+        staff=o.text("staff"),
+        mobile=o.text("mobile"),
+        email=o.text("email"),
+        extensions=o.ext(),
+    )
 
 
 def _reference_in(o: _In) -> ManifestReference:
-    return ManifestReference(content_id=o.str("content_id"), name=o.str("name"),
-                             content_type=o.str("content_type"), description=o.str("description"),
-                             xlink=o.pairs("xlink"), extensions=o.ext())
+    return ManifestReference(
+        content_id=o.text("content_id"),
+        name=o.text("name"),
+        content_type=o.text("content_type"),
+        description=o.text("description"),
+        xlink=o.pairs("xlink"),
+        extensions=o.ext(),
+    )
 
 
 def _business_in(o: _In | None) -> Business | None:
@@ -372,17 +450,31 @@ def _business_in(o: _In | None) -> Business | None:
         return None
     info = o.obj("document_info")
     return Business(
-        doc_type=o.int("doc_type"), reason=o.str("reason"), document_id=o.str("document_id"),
-        paper=o.int("paper"),
-        document_info=None if info is None else BusinessDocumentInfo(
-            document_info=info.int("document_info"),
-            document_receiver=info.int("document_receiver"),
-            receivers=tuple(Receiver(organ_id=r.str("organ_id"),
-                                     receiver_type=r.int("receiver_type"))
-                            for r in info.objs("receivers"))),
-        replacements=tuple(ReplacementInfo(document_id=r.str("document_id"),
-                                           organ_ids=r.strs("organ_ids"))
-                           for r in o.objs("replacements")),
+        doc_type=o.integer("doc_type"),
+        reason=o.text("reason"),
+        document_id=o.text("document_id"),
+        paper=o.integer("paper"),
+        document_info=None
+        if info is None
+        else BusinessDocumentInfo(
+            document_info=info.integer("document_info"),
+            document_receiver=info.integer("document_receiver"),
+            receivers=tuple(
+                Receiver(
+                    organ_id=r.text("organ_id"),
+                    receiver_type=r.integer("receiver_type"),
+                    extensions=r.ext(),
+                )
+                for r in info.objs("receivers")
+            ),
+            extensions=info.ext(),
+        ),
+        replacements=tuple(
+            ReplacementInfo(
+                document_id=r.text("document_id"), organ_ids=r.strs("organ_ids"), extensions=r.ext()
+            )
+            for r in o.objs("replacements")
+        ),
         staff=_staff_in(o.obj("staff")),
         extensions=o.ext(),
     )
@@ -404,24 +496,40 @@ def package_from_json(
         name: source if not isinstance(source, (str, Path)) else PathSource(Path(source))
         for name, source in (attachments or {}).items()
     }
-    kind = root.str("kind")
-    trace_headers = [TraceHeader(organ_id=t.str("organ_id"), timestamp=t.timestamp("timestamp"))
-                     for t in root.objs("trace")]
+    kind = root.text("kind")
+    trace_headers = [
+        TraceHeader(
+            organ_id=t.text("organ_id"), timestamp=t.timestamp("timestamp"), extensions=t.ext()
+        )
+        for t in root.objs("trace")
+    ]
     business = _business_in(root.obj("business"))
     attributes = root.pairs("trace_attributes")
     trace_ext = root.ext("trace_extensions")
     trace = None
-    if trace_headers or business or attributes or trace_ext or root.data.get("trace_attributes") is not None:
-        trace = TraceHeaderList(headers=tuple(trace_headers), business=business,
-                                attributes=attributes, extensions=trace_ext)
-    signature_xml = root.str("signature")
+    if (
+        trace_headers
+        or business
+        or attributes
+        or trace_ext
+        or root.data.get("trace_attributes") is not None
+    ):
+        trace = TraceHeaderList(
+            headers=tuple(trace_headers),
+            business=business,
+            attributes=attributes,
+            extensions=trace_ext,
+        )
+    signature_xml = root.text("signature")
     signature = RawXml(signature_xml) if signature_xml else None
     structural = []
     for item in root.objs("structural_extensions"):
-        parent = item.str("parent")
-        xml = item.str("xml")
+        parent = item.text("parent")
+        xml = item.text("xml")
         if not parent or not xml:
-            raise MetadataError("each structural extension needs 'parent' and 'xml'", path=item.path)
+            raise MetadataError(
+                "each structural extension needs 'parent' and 'xml'", path=item.path
+            )
         structural.append((parent, RawXml(xml)))
     if kind == "status":
         status = root.obj("status") or _In({}, "$.status")
@@ -432,34 +540,47 @@ def package_from_json(
             from_=_org_in(root.obj("from")),
             response_for=_response_in(responses[0]) if responses else None,
             staff=_staff_in(status.obj("staff")),
-            status_code=status.str("code"),
-            description=status.str("description"),
+            status_code=status.text("code"),
+            description=status.text("description"),
             timestamp=status.timestamp("timestamp"),
-            trace=trace, signature=signature, extensions=root.ext(),
+            trace=trace,
+            signature=signature,
+            extensions=root.ext(),
             structural_extensions=tuple(structural),
         )
     if kind not in ("edoc", None):
         raise MetadataError(f"kind must be 'edoc' or 'status', not {kind!r}", path="$.kind")
     listed = []
     for att in root.objs("attachments"):
-        name = att.str("name")
+        name = att.text("name")
         if not name:
             raise MetadataError("an attachment needs a name", path=f"{att.path}.name")
+        invalid = att.obj("invalid")
+        if name not in files and invalid is not None:
+            # a payload that was not valid base64 when read: kept as found (lenient writing)
+            files[name] = InvalidPayload(
+                invalid.text("reason") or "invalid payload",
+                invalid.text("text"),
+                invalid.text("rule") or "EDX301",
+            )
         if name not in files:
             raise MetadataError(f"no data given for attachment {name!r}", path=att.path)
         ref = att.obj("reference")
         optional: dict[str, Any] = {}
-        if att.str("content_id"):
-            optional["content_id"] = att.str("content_id")
-        listed.append(Attachment(
-            name=name,
-            content_type=att.str("content_type") or Attachment.from_bytes(name, b"").content_type,
-            data=files.pop(name),
-            description=att.str("description"),
-            reference=_reference_in(ref) if ref else None,
-            extensions=att.ext(),
-            **optional,
-        ))
+        if att.text("content_id"):
+            optional["content_id"] = att.text("content_id")
+        listed.append(
+            Attachment(
+                name=name,
+                content_type=att.text("content_type")
+                or Attachment.from_bytes(name, b"").content_type,
+                data=files.pop(name),
+                description=att.text("description"),
+                reference=_reference_in(ref) if ref else None,
+                extensions=att.ext(),
+                **optional,
+            )
+        )
     for name, source in files.items():
         listed.append(attrs.evolve(Attachment.from_bytes(name, b""), data=source))
     code = root.obj("code")
@@ -470,36 +591,60 @@ def package_from_json(
     return EdocPackage(
         from_=_org_in(root.obj("from")),
         to=tuple(o for o in (_org_in(x) for x in root.objs("to")) if o is not None),
-        code=None if code is None else Code(number=code.str("number"), notation=code.str("notation")),
-        promulgation=None if promulgation is None else PromulgationInfo(
-            date=promulgation.date("date"), place=promulgation.str("place")),
-        document_type=None if document_type is None else DocumentType(
-            type=document_type.int("type"), type_detail=document_type.int("type_detail"),
-            type_name=document_type.str("type_name")),
-        subject=root.str("subject"),
-        content=root.str("content"),
-        signer=None if signer is None else SignerInfo(
-            competence=signer.str("competence"), position=signer.str("position"),
-            full_name=signer.str("full_name")),
+        code=None
+        if code is None
+        else Code(
+            number=code.text("number"), notation=code.text("notation"), extensions=code.ext()
+        ),
+        promulgation=None
+        if promulgation is None
+        else PromulgationInfo(
+            date=promulgation.date("date"),
+            place=promulgation.text("place"),
+            extensions=promulgation.ext(),
+        ),
+        document_type=None
+        if document_type is None
+        else DocumentType(
+            type=document_type.integer("type"),
+            type_detail=document_type.integer("type_detail"),
+            type_name=document_type.text("type_name"),
+            extensions=document_type.ext(),
+        ),
+        subject=root.text("subject"),
+        content=root.text("content"),
+        signer=None
+        if signer is None
+        else SignerInfo(
+            competence=signer.text("competence"),
+            position=signer.text("position"),
+            full_name=signer.text("full_name"),
+            extensions=signer.ext(),
+        ),
         due_date=root.date("due_date"),
         to_places=root.strs("to_places"),
-        other_info=None if other is None else OtherInfo(
-            priority=other.int("priority"),
-            sphere_of_promulgation=other.str("sphere_of_promulgation"),
-            typer_notation=other.str("typer_notation"),
-            promulgation_amount=other.int("promulgation_amount"),
-            page_amount=other.int("page_amount"),
-            direction=other.bool("direction"),
+        other_info=None
+        if other is None
+        else OtherInfo(
+            priority=other.integer("priority"),
+            sphere_of_promulgation=other.text("sphere_of_promulgation"),
+            typer_notation=other.text("typer_notation"),
+            promulgation_amount=other.integer("promulgation_amount"),
+            page_amount=other.integer("page_amount"),
+            direction=other.flag("direction"),
             appendixes=other.strs("appendixes"),
-            extensions=other.ext()),
+            extensions=other.ext(),
+        ),
         response_for=tuple(_response_in(r) for r in root.objs("response_for")),
-        steering_type=root.int("steering_type"),
-        document_id=root.str("document_id"),
+        steering_type=root.integer("steering_type"),
+        document_id=root.text("document_id"),
         trace=trace,
         signature=signature,
         attachments=tuple(listed),
         orphan_references=tuple(_reference_in(r) for r in root.objs("orphan_references")),
-        manifest_version=root.str("manifest_version") if "manifest_version" in root.data else "1.0",
+        manifest_version=root.text("manifest_version")
+        if "manifest_version" in root.data
+        else "1.0",
         extensions=root.ext(),
         structural_extensions=tuple(structural),
     )

@@ -123,7 +123,7 @@ def _canonical_copy(element: etree._Element) -> etree._Element:
                 nsmap[prefix] = uri
     if own:
         nsmap[None] = own
-    root = etree.Element(element.tag, nsmap=nsmap)  # type: ignore[arg-type]
+    root = etree.Element(element.tag, nsmap=nsmap)
     _copy_into(element, root)
     return root
 
@@ -166,6 +166,7 @@ class Code:
 
     number: str | None = None
     notation: str | None = None
+    extensions: tuple[RawXml, ...] = _extensions
 
     @property
     def full(self) -> str | None:
@@ -181,6 +182,7 @@ class PromulgationInfo:
 
     date: DateValue | None = None
     place: str | None = None
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -191,6 +193,7 @@ class DocumentType:
     type: IntValue | None = None
     type_detail: IntValue | None = None
     type_name: str | None = None
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -200,6 +203,7 @@ class SignerInfo:
     competence: str | None = None
     position: str | None = None
     full_name: str | None = None
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -224,6 +228,7 @@ class ResponseFor:
     code: str | None = None
     promulgation_date: DateValue | None = None
     document_id: str | None = None
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -243,6 +248,7 @@ class TraceHeader:
 
     organ_id: str | None = None
     timestamp: TimestampValue | None = None
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -251,6 +257,7 @@ class Receiver:
 
     organ_id: str | None = None
     receiver_type: IntValue | None = None
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -260,6 +267,7 @@ class BusinessDocumentInfo:
     document_info: IntValue | None = None
     document_receiver: IntValue | None = None
     receivers: tuple[Receiver, ...] = _tuple
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -268,6 +276,7 @@ class ReplacementInfo:
 
     document_id: str | None = None
     organ_ids: tuple[str, ...] = attrs.field(factory=tuple, converter=_strs)
+    extensions: tuple[RawXml, ...] = _extensions
 
 
 @attrs.frozen
@@ -364,7 +373,12 @@ class Attachment:
 
     @classmethod
     def from_stream(
-        cls, name: str, opener: StreamSource | object, *, content_type: str | None = None, **kwargs: object
+        cls,
+        name: str,
+        opener: StreamSource | object,
+        *,
+        content_type: str | None = None,
+        **kwargs: object,
     ) -> Attachment:
         """An attachment whose bytes come from ``opener()``, called each time they are needed."""
         source = opener if isinstance(opener, StreamSource) else StreamSource(opener)  # type: ignore[arg-type]

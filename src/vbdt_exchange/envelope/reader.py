@@ -14,8 +14,13 @@ when the last object that can reach them is gone, or at once with :meth:`ReadRes
 
 from __future__ import annotations
 
+import binascii
+import datetime
+import hashlib
 import io
+import itertools
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -24,7 +29,7 @@ import weakref
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import attrs
 from lxml import etree
@@ -33,7 +38,12 @@ from vbdt_exchange import _xml
 from vbdt_exchange.catalog import document_id as document_ids
 from vbdt_exchange.catalog import organ_id as organ_ids
 from vbdt_exchange.envelope import _scan
-from vbdt_exchange.envelope._values import KNOWN_STATUS_CODES, DateProblem, parse_date, parse_timestamp
+from vbdt_exchange.envelope._values import (
+    KNOWN_STATUS_CODES,
+    DateProblem,
+    parse_date,
+    parse_timestamp,
+)
 from vbdt_exchange.envelope.limits import Limits
 from vbdt_exchange.envelope.models import (
     NS,
@@ -81,9 +91,18 @@ _ZIP_TYPES = frozenset(
 _UUID_ENTRY = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.[A-Za-z0-9]+$"
 )
-_BINARY_TYPES = ("application/pdf", "application/zip", "application/vnd.", "application/msword",
-                 "application/doc", "application/xls", "application/octet-stream", "image/")
+_BINARY_TYPES = (
+    "application/pdf",
+    "application/zip",
+    "application/vnd.",
+    "application/msword",
+    "application/doc",
+    "application/xls",
+    "application/octet-stream",
+    "image/",
+)
 _FFFD_THRESHOLD = 16
+_FFFD_WINDOW = 8 * 1024 * 1024  # a file mangled by a text decoding shows U+FFFD from the start
 _WELL_KNOWN_PREFIXES = {
     "xlink": XLINK,
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
@@ -94,16 +113,51 @@ _WELL_KNOWN_PREFIXES = {
 
 # Standard child order of each element (edXML §4, §7, §12; the numbering of the standard).
 ORDER: dict[str, tuple[str, ...]] = {
-    "edoc": ("From", "To", "Code", "PromulgationInfo", "DocumentType", "Subject", "Content",
-             "SignerInfo", "DueDate", "ToPlaces", "OtherInfo", "ResponseFor", "SteeringType",
-             "DocumentId"),
+    "edoc": (
+        "From",
+        "To",
+        "Code",
+        "PromulgationInfo",
+        "DocumentType",
+        "Subject",
+        "Content",
+        "SignerInfo",
+        "DueDate",
+        "ToPlaces",
+        "OtherInfo",
+        "ResponseFor",
+        "SteeringType",
+        "DocumentId",
+    ),
     "status": ("From", "ResponseFor", "StaffInfo", "StatusCode", "Description", "Timestamp"),
-    "Organization": ("OrganId", "OrganizationInCharge", "OrganName", "OrganAdd", "Email",
-                     "Telephone", "Fax", "Website"),
-    "OtherInfo": ("Priority", "SphereOfPromulgation", "TyperNotation", "PromulgationAmount",
-                  "PageAmount", "Direction", "Appendixes"),
-    "Bussiness": ("BussinessDocType", "BussinessDocReason", "BussinessDocumentInfo", "DocumentId",
-                  "StaffInfo", "Paper", "ReplacementInfoList"),
+    "Organization": (
+        "OrganId",
+        "OrganizationInCharge",
+        "OrganName",
+        "OrganAdd",
+        "Email",
+        "Telephone",
+        "Fax",
+        "Website",
+    ),
+    "OtherInfo": (
+        "Priority",
+        "SphereOfPromulgation",
+        "TyperNotation",
+        "PromulgationAmount",
+        "PageAmount",
+        "Direction",
+        "Appendixes",
+    ),
+    "Bussiness": (
+        "BussinessDocType",
+        "BussinessDocReason",
+        "BussinessDocumentInfo",
+        "DocumentId",
+        "StaffInfo",
+        "Paper",
+        "ReplacementInfoList",
+    ),
     "StaffInfo": ("Department", "Staff", "Mobile", "Email"),
 }
 
@@ -125,7 +179,7 @@ class ReadOptions:
     recover: bool = False
     foreign_namespaces: bool = False
     unwrap_sdk_zip: bool = True
-    limits: Limits = Limits()
+    limits: Limits = attrs.field(factory=Limits)
 
 
 class _Spool:
@@ -139,7 +193,7 @@ class _Spool:
             self.path = Path(directory)
             self.path.mkdir(parents=True, exist_ok=True)
             self._files: list[Path] = []
-            self._finalizer = weakref.finalize(self, _remove_files, self._files)
+            self._finalizer = weakref.finalize(self, _remove_files, self._files)  # type: ignore[arg-type]
 
     def track(self, path: Path) -> None:
         if hasattr(self, "_files"):
@@ -164,7 +218,7 @@ class SpooledSource:
     _spool: _Spool = attrs.field(repr=False, alias="spool")
 
     def open(self) -> BinaryIO:
-        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(self.path, "rb")
 
     @property
     def size(self) -> int:
@@ -251,15 +305,15 @@ def read(
         raise
 
 
-def _open(source: Source) -> IO[bytes]:
+def _open(source: Source) -> BinaryIO:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(source))
     if isinstance(source, (str, Path)):
         try:
-            return open(source, "rb")  # noqa: SIM115 - closed by the caller's with
+            return open(source, "rb")
         except OSError as exc:
             raise EnvelopeReadError(f"cannot open {source}: {exc.strerror}") from None
-    return _Borrowed(source)
+    return _Borrowed(source)  # type: ignore[return-value]
 
 
 class _Borrowed(io.RawIOBase):
@@ -288,33 +342,43 @@ class _Reader:
         self.payloads = {p.index: p for p in scan.payloads}
 
     # -- findings ------------------------------------------------------------------------------
-    def note(self, rule_id: str, el: etree._Element | None = None, path: str | None = None,
-             *, severity: Severity | None = None, **details: Any) -> None:
+    def note(
+        self,
+        rule_id: str,
+        el: etree._Element | None = None,
+        path: str | None = None,
+        *,
+        severity: Severity | None = None,
+        **details: Any,
+    ) -> None:
         line = self.scan.original_line(el.sourceline) if el is not None else None
-        self.findings.append(
-            finding(rule_id, path=path, line=line, severity=severity, **details)
-        )
+        self.findings.append(finding(rule_id, path=path, line=line, severity=severity, **details))
 
     # -- parsing -------------------------------------------------------------------------------
     def parse(self) -> etree._Element:
         data = self.scan.skeleton
         if self.scan.stray_prefix:
             stray = self.scan.stray_prefix
-            self.note("EDX002", severity=Severity.WARNING, count=len(stray),
-                      preview=stray[:16].decode("latin-1"))
+            self.note(
+                "EDX002",
+                severity=Severity.WARNING,
+                count=len(stray),
+                preview=stray[:16].decode("latin-1"),
+            )
             self.findings[-1] = attrs.evolve(self.findings[-1], line=1)
         if self.scan.transcoded_from:
             self.note("EDX006", encoding=self.scan.transcoded_from)
         else:
             decl = re.match(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)", data)
             if decl and decl.group(1).decode("ascii", "replace").upper().replace("_", "-") not in (
-                "UTF-8", "UTF8"
+                "UTF-8",
+                "UTF8",
             ):
                 self.note("EDX006", encoding=decl.group(1).decode("ascii", "replace"))
         try:
             return _xml.parse(data)
-        except EnvelopeReadError as exc:
-            error = exc
+        except EnvelopeReadError as parse_error:
+            error = parse_error
         exc = self._mapped(error)
         if not self.options.recover:
             raise exc
@@ -327,9 +391,14 @@ class _Reader:
                     pass
                 else:
                     prefix = re.search(r"'([^']+)'", error.message)
-                    self.findings.append(finding(
-                        "EDX003", severity=Severity.WARNING, line=exc.line,
-                        prefix=prefix.group(1) if prefix else "?"))
+                    self.findings.append(
+                        finding(
+                            "EDX003",
+                            severity=Severity.WARNING,
+                            line=exc.line,
+                            prefix=prefix.group(1) if prefix else "?",
+                        )
+                    )
                     return root
         if isinstance(error, ResourceLimitError) or error.rule == "EDX004":
             raise exc
@@ -343,8 +412,14 @@ class _Reader:
         if line == error.line:
             return error
         kind = type(error)
-        return kind(error.message, rule=error.rule, path=error.path, line=line,
-                    column=error.column, message_vi=error.message_vi)
+        return kind(
+            error.message,
+            rule=error.rule,
+            path=error.path,
+            line=line,
+            column=error.column,
+            message_vi=error.message_vi,
+        )
 
     def check_bounds(self, root: etree._Element) -> None:
         limits = self.options.limits
@@ -358,15 +433,20 @@ class _Reader:
                     rule = RULES["EDX005"]
                     raise ResourceLimitError(
                         rule.en.format(what="the element nesting depth", limit=limits.max_depth),
-                        rule="EDX005", line=self.scan.original_line(el.sourceline),
-                        message_vi=rule.vi.format(what_vi="độ sâu lồng phần tử",
-                                                  limit=limits.max_depth))
+                        rule="EDX005",
+                        line=self.scan.original_line(el.sourceline),
+                        message_vi=rule.vi.format(
+                            what_vi="độ sâu lồng phần tử", limit=limits.max_depth
+                        ),
+                    )
                 if count > limits.max_elements:
                     rule = RULES["EDX005"]
                     raise ResourceLimitError(
                         rule.en.format(what="the number of elements", limit=limits.max_elements),
-                        rule="EDX005", line=self.scan.original_line(el.sourceline),
-                        message_vi=rule.vi.format(what_vi="số phần tử", limit=limits.max_elements))
+                        rule="EDX005",
+                        line=self.scan.original_line(el.sourceline),
+                        message_vi=rule.vi.format(what_vi="số phần tử", limit=limits.max_elements),
+                    )
             else:
                 depth -= 1
 
@@ -438,12 +518,16 @@ class _Reader:
             return None
         return self.text(*items[0])
 
-    def many(self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str) -> tuple[str, ...]:
+    def many(
+        self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str
+    ) -> tuple[str, ...]:
         values = (self.text(el, p) for el, p in found.get(name, []))
         return tuple(v for v in values if v is not None)
 
     def elem(
-        self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str,
+        self,
+        found: Mapping[str, list[tuple[etree._Element, str]]],
+        name: str,
         build: Callable[[etree._Element, str], _T],
     ) -> _T | None:
         items = found.get(name)
@@ -459,8 +543,13 @@ class _Reader:
         return value
 
     # -- typed values ----------------------------------------------------------------------------
-    def date(self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str,
-             *, reference: bool = False) -> DateValue | None:
+    def date(
+        self,
+        found: Mapping[str, list[tuple[etree._Element, str]]],
+        name: str,
+        *,
+        reference: bool = False,
+    ) -> DateValue | None:
         items = found.get(name)
         text = self.one(found, name)
         if text is None or not items:
@@ -477,7 +566,9 @@ class _Reader:
             self.note(rule, el, path, severity=soft, value=text)
             return text
 
-    def timestamp(self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str) -> TimestampValue | None:
+    def timestamp(
+        self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str
+    ) -> TimestampValue | None:
         items = found.get(name)
         text = self.one(found, name)
         if text is None or not items:
@@ -486,14 +577,18 @@ class _Reader:
         try:
             return parse_timestamp(text)
         except DateProblem as problem:
-            if problem.kind == "other-form" and problem.value is not None:
+            if problem.kind == "other-form" and isinstance(problem.value, datetime.datetime):
                 self.note("EDX213", el, path, value=text)
                 return problem.value
             self.note("EDX204" if problem.kind == "unreadable" else "EDX203", el, path, value=text)
             return text
 
-    def integer(self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str,
-                known: tuple[int, ...] | None = None) -> IntValue | None:
+    def integer(
+        self,
+        found: Mapping[str, list[tuple[etree._Element, str]]],
+        name: str,
+        known: tuple[int, ...] | None = None,
+    ) -> IntValue | None:
         items = found.get(name)
         text = self.one(found, name)
         if text is None or not items:
@@ -504,11 +599,14 @@ class _Reader:
             return text
         value = int(text)
         if known is not None and value not in known:
-            self.note("EDX212", el, path, name=name, value=text,
-                      known=", ".join(str(k) for k in known))
+            self.note(
+                "EDX212", el, path, name=name, value=text, known=", ".join(str(k) for k in known)
+            )
         return value
 
-    def boolean(self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str) -> bool | str | None:
+    def boolean(
+        self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str
+    ) -> bool | str | None:
         items = found.get(name)
         text = self.one(found, name)
         if text is None or not items:
@@ -520,14 +618,18 @@ class _Reader:
         self.note("EDX206", items[0][0], items[0][1], value=text)
         return text
 
-    def organ_id(self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str = "OrganId") -> str | None:
+    def organ_id(
+        self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str = "OrganId"
+    ) -> str | None:
         value = self.one(found, name)
         if value is not None and not organ_ids.is_valid(value):
             el, path = found[name][0]
             self.note("EDX209", el, path, value=value)
         return value
 
-    def document_id(self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str = "DocumentId") -> str | None:
+    def document_id(
+        self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str = "DocumentId"
+    ) -> str | None:
         value = self.one(found, name)
         if value is not None and not document_ids.is_valid(value):
             el, path = found[name][0]
@@ -539,27 +641,41 @@ class _Reader:
         root = self.parse()
         self.check_bounds(root)
         qname = etree.QName(root)
-        if qname.localname != "edXML" or (qname.namespace != NS and not self.options.foreign_namespaces):
-            found = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+        if qname.localname != "edXML" or (
+            qname.namespace != NS and not self.options.foreign_namespaces
+        ):
+            found = (
+                f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+            )
             rule = RULES["EDX101"]
             raise EnvelopeReadError(
                 rule.en.format(found=found, ns=NS)
-                + ("" if qname.localname != "edXML" else
-                   " (ReadOptions(foreign_namespaces=True) reads it anyway)"),
-                rule="EDX101", line=self.scan.original_line(root.sourceline),
-                message_vi=rule.vi.format(found=found, ns=NS))
+                + (
+                    ""
+                    if qname.localname != "edXML"
+                    else " (ReadOptions(foreign_namespaces=True) reads it anyway)"
+                ),
+                rule="EDX101",
+                line=self.scan.original_line(root.sourceline),
+                message_vi=rule.vi.format(found=found, ns=NS),
+            )
         if qname.namespace != NS:
             self.note("EDX102", root, "/edXML", found=qname.namespace or "")
         self.lines["/edXML"] = self.scan.original_line(root.sourceline) or 1
         structural: list[tuple[str, RawXml]] = []
-        top, extra = self.children(root, "/edXML", {"edXMLEnvelope": False, "AttachmentEncoded": False})
+        top, extra = self.children(
+            root, "/edXML", {"edXMLEnvelope": False, "AttachmentEncoded": False}
+        )
         structural += [("edXML", x) for x in extra]
         envelope = top.get("edXMLEnvelope")
         if not envelope:
             rule = RULES["EDX103"]
-            raise EnvelopeReadError(rule.en.format(name="edXMLEnvelope"), rule="EDX103",
-                                    line=self.scan.original_line(root.sourceline),
-                                    message_vi=rule.vi.format(name="edXMLEnvelope"))
+            raise EnvelopeReadError(
+                rule.en.format(name="edXMLEnvelope"),
+                rule="EDX103",
+                line=self.scan.original_line(root.sourceline),
+                message_vi=rule.vi.format(name="edXMLEnvelope"),
+            )
         env_el, env_path = envelope[0]
         env, extra = self.children(env_el, env_path, {"edXMLHeader": False, "edXMLBody": False})
         structural += [("edXMLEnvelope", x) for x in extra]
@@ -568,12 +684,17 @@ class _Reader:
             self._missing("edXMLHeader", env_el)
         head_el, head_path = header[0]  # type: ignore[index]
         head, extra = self.children(
-            head_el, head_path,
+            head_el,
+            head_path,
             {"MessageHeader": False, "TraceHeaderList": False, "Signature": False},
         )
         signature = None
         for x in extra:
-            if x.local_name == "Signature" and x.tag == f"{{{DSIG}}}Signature" and signature is None:
+            if (
+                x.local_name == "Signature"
+                and x.tag == f"{{{DSIG}}}Signature"
+                and signature is None
+            ):
                 signature = x
                 self.findings.pop()  # not unknown: the XML-DSig signature
             else:
@@ -609,9 +730,12 @@ class _Reader:
 
     def _missing(self, name: str, parent: etree._Element) -> None:
         rule = RULES["EDX103"]
-        raise EnvelopeReadError(rule.en.format(name=name), rule="EDX103",
-                                line=self.scan.original_line(parent.sourceline),
-                                message_vi=rule.vi.format(name=name))
+        raise EnvelopeReadError(
+            rule.en.format(name=name),
+            rule="EDX103",
+            line=self.scan.original_line(parent.sourceline),
+            message_vi=rule.vi.format(name=name),
+        )
 
     def organization(self, el: etree._Element, path: str) -> Organization:
         known = dict.fromkeys(ORDER["Organization"], False)
@@ -630,20 +754,23 @@ class _Reader:
 
     def response_for(self, el: etree._Element, path: str) -> ResponseFor | None:
         found, extensions = self.children(
-            el, path, dict.fromkeys(("OrganId", "Code", "PromulgationDate", "DocumentId"), False))
+            el, path, dict.fromkeys(("OrganId", "Code", "PromulgationDate", "DocumentId"), False)
+        )
         value = ResponseFor(
             organ_id=self.organ_id(found),
             code=self.one(found, "Code"),
             promulgation_date=self.date(found, "PromulgationDate", reference=True),
             document_id=self.document_id(found),
+            extensions=extensions,
         )
         if value == ResponseFor():
             return None  # <ResponseFor> with empty children: absent (edXML Q9)
         return value
 
     def staff(self, el: etree._Element, path: str) -> StaffInfo | None:
-        found, extensions = self.children(el, path, dict.fromkeys(ORDER["StaffInfo"], False),
-                                          ORDER["StaffInfo"])
+        found, extensions = self.children(
+            el, path, dict.fromkeys(ORDER["StaffInfo"], False), ORDER["StaffInfo"]
+        )
         value = StaffInfo(
             department=self.one(found, "Department"),
             staff=self.one(found, "Staff"),
@@ -655,7 +782,8 @@ class _Reader:
 
     def trace_list(self, el: etree._Element, path: str) -> TraceHeaderList:
         found, extensions = self.children(
-            el, path, {"TraceHeader": True, "Bussiness": False, "Business": False})
+            el, path, {"TraceHeader": True, "Bussiness": False, "Business": False}
+        )
         headers = []
         for th_el, th_path in found.get("TraceHeader", []):
             th, th_ext = self.children(th_el, th_path, {"OrganId": False, "Timestamp": False})
@@ -664,8 +792,11 @@ class _Reader:
                 self.note("EDX110", th_el, th_path, found="missing" if organ is None else organ)
             elif not organ_ids.is_valid(organ):
                 self.note("EDX209", th["OrganId"][0][0], th["OrganId"][0][1], value=organ)
-            headers.append(TraceHeader(organ_id=organ, timestamp=self.timestamp(th, "Timestamp")))
-            extensions += th_ext
+            headers.append(
+                TraceHeader(
+                    organ_id=organ, timestamp=self.timestamp(th, "Timestamp"), extensions=th_ext
+                )
+            )
         business = None
         if "Bussiness" in found:
             business = self.elem(found, "Bussiness", self.business)
@@ -674,8 +805,9 @@ class _Reader:
             self.note("EDX109", b_el, b_path, name="Business")
             business = self.business(b_el, b_path)
         attributes = tuple((str(k), str(v)) for k, v in el.attrib.items())
-        return TraceHeaderList(headers=tuple(headers), business=business,
-                               attributes=attributes, extensions=extensions)
+        return TraceHeaderList(
+            headers=tuple(headers), business=business, attributes=attributes, extensions=extensions
+        )
 
     def business(self, el: etree._Element, path: str) -> Business:
         names = ORDER["Bussiness"]
@@ -690,7 +822,8 @@ class _Reader:
         replacements: tuple[ReplacementInfo, ...] = ()
         items = found.get("ReplacementInfoList")
         if items:
-            replacements = self.replacements(*items[0])
+            replacements, extra = self.replacements(*items[0])
+            extensions += extra
         return Business(
             doc_type=self.integer(found, "BussinessDocType", (0, 1, 2, 3)),
             reason=self.one(found, "BussinessDocReason"),
@@ -703,35 +836,57 @@ class _Reader:
         )
 
     def document_info(self, el: etree._Element, path: str) -> BusinessDocumentInfo:
-        found, _ = self.children(
-            el, path, {"DocumentInfo": False, "DocumentReceiver": False, "ReceiverList": False})
+        found, extensions = self.children(
+            el, path, {"DocumentInfo": False, "DocumentReceiver": False, "ReceiverList": False}
+        )
         receivers = []
         for rl_el, rl_path in found.get("ReceiverList", [])[:1]:
-            rl, _ = self.children(rl_el, rl_path, {"Receiver": True})
+            rl, extra = self.children(rl_el, rl_path, {"Receiver": True})
+            extensions += extra  # unknown children of the list: kept on its owner
             for r_el, r_path in rl.get("Receiver", []):
-                r, _ = self.children(r_el, r_path, {"OrganId": False, "ReceiverType": False})
-                receivers.append(Receiver(organ_id=self.organ_id(r),
-                                          receiver_type=self.integer(r, "ReceiverType", (0, 1))))
+                r, r_ext = self.children(r_el, r_path, {"OrganId": False, "ReceiverType": False})
+                receivers.append(
+                    Receiver(
+                        organ_id=self.organ_id(r),
+                        receiver_type=self.integer(r, "ReceiverType", (0, 1)),
+                        extensions=r_ext,
+                    )
+                )
         return BusinessDocumentInfo(
             document_info=self.integer(found, "DocumentInfo", (0, 1)),
             document_receiver=self.integer(found, "DocumentReceiver", (0, 1)),
             receivers=tuple(receivers),
+            extensions=extensions,
         )
 
-    def replacements(self, el: etree._Element, path: str) -> tuple[ReplacementInfo, ...]:
-        found, _ = self.children(el, path, {"ReplacementInfo": True})
+    def replacements(
+        self, el: etree._Element, path: str
+    ) -> tuple[tuple[ReplacementInfo, ...], tuple[RawXml, ...]]:
+        """The replacements, and unknown children of the list (kept on the Bussiness block)."""
+        found, list_extensions = self.children(el, path, {"ReplacementInfo": True})
         result = []
         for r_el, r_path in found.get("ReplacementInfo", []):
-            r, _ = self.children(r_el, r_path, {"DocumentId": False, "OrganIdList": False})
+            r, extensions = self.children(r_el, r_path, {"DocumentId": False, "OrganIdList": False})
             organs: tuple[str, ...] = ()
             for ol_el, ol_path in r.get("OrganIdList", [])[:1]:
-                ol, _ = self.children(ol_el, ol_path, {"OrganId": True})
+                ol, extra = self.children(ol_el, ol_path, {"OrganId": True})
+                extensions += extra
                 organs = self.many(ol, "OrganId")
-            result.append(ReplacementInfo(document_id=self.document_id(r), organ_ids=organs))
-        return tuple(result)
+            result.append(
+                ReplacementInfo(
+                    document_id=self.document_id(r), organ_ids=organs, extensions=extensions
+                )
+            )
+        return tuple(result), list_extensions
 
-    def status(self, el: etree._Element, path: str, trace: TraceHeaderList | None,
-               signature: RawXml | None, structural: list[tuple[str, RawXml]]) -> StatusPackage:
+    def status(
+        self,
+        el: etree._Element,
+        path: str,
+        trace: TraceHeaderList | None,
+        signature: RawXml | None,
+        structural: list[tuple[str, RawXml]],
+    ) -> StatusPackage:
         order = ORDER["status"]
         found, extensions = self.children(el, path, dict.fromkeys(order, False), order)
         code = self.one(found, "StatusCode")
@@ -755,7 +910,10 @@ class _Reader:
         )
 
     def edoc(
-        self, el: etree._Element, path: str, trace: TraceHeaderList | None,
+        self,
+        el: etree._Element,
+        path: str,
+        trace: TraceHeaderList | None,
         signature: RawXml | None,
         env: Mapping[str, list[tuple[etree._Element, str]]],
         top: Mapping[str, list[tuple[etree._Element, str]]],
@@ -770,10 +928,12 @@ class _Reader:
         to_places: tuple[str, ...] = ()
         items = found.get("ToPlaces")
         if items:
-            tp, _ = self.children(items[0][0], items[0][1], {"Place": True})
+            tp, extra = self.children(items[0][0], items[0][1], {"Place": True})
+            extensions += extra  # unknown children of the list: kept on the MessageHeader
             to_places = self.many(tp, "Place")
         responses = tuple(
-            r for r in (self.response_for(e, p) for e, p in found.get("ResponseFor", []))
+            r
+            for r in (self.response_for(e, p) for e, p in found.get("ResponseFor", []))
             if r is not None
         )
         attachments, orphans, manifest_version = self.attachments(env, top, structural)
@@ -802,22 +962,42 @@ class _Reader:
         )
 
     def code(self, el: etree._Element, path: str) -> Code:
-        found, _ = self.children(el, path, {"CodeNumber": False, "CodeNotation": False})
-        return Code(number=self.one(found, "CodeNumber"), notation=self.one(found, "CodeNotation"))
+        found, extensions = self.children(el, path, {"CodeNumber": False, "CodeNotation": False})
+        return Code(
+            number=self.one(found, "CodeNumber"),
+            notation=self.one(found, "CodeNotation"),
+            extensions=extensions,
+        )
 
     def promulgation(self, el: etree._Element, path: str) -> PromulgationInfo:
-        found, _ = self.children(el, path, {"Place": False, "PromulgationDate": False})
-        return PromulgationInfo(date=self.date(found, "PromulgationDate"), place=self.one(found, "Place"))
+        found, extensions = self.children(el, path, {"Place": False, "PromulgationDate": False})
+        return PromulgationInfo(
+            date=self.date(found, "PromulgationDate"),
+            place=self.one(found, "Place"),
+            extensions=extensions,
+        )
 
     def document_type(self, el: etree._Element, path: str) -> DocumentType:
-        found, _ = self.children(el, path, {"Type": False, "TypeDetail": False, "TypeName": False})
-        return DocumentType(type=self.integer(found, "Type"), type_detail=self.integer(found, "TypeDetail"),
-                            type_name=self.one(found, "TypeName"))
+        found, extensions = self.children(
+            el, path, {"Type": False, "TypeDetail": False, "TypeName": False}
+        )
+        return DocumentType(
+            type=self.integer(found, "Type"),
+            type_detail=self.integer(found, "TypeDetail"),
+            type_name=self.one(found, "TypeName"),
+            extensions=extensions,
+        )
 
     def signer(self, el: etree._Element, path: str) -> SignerInfo:
-        found, _ = self.children(el, path, {"Competence": False, "Position": False, "FullName": False})
-        return SignerInfo(competence=self.one(found, "Competence"), position=self.one(found, "Position"),
-                          full_name=self.one(found, "FullName"))
+        found, extensions = self.children(
+            el, path, {"Competence": False, "Position": False, "FullName": False}
+        )
+        return SignerInfo(
+            competence=self.one(found, "Competence"),
+            position=self.one(found, "Position"),
+            full_name=self.one(found, "FullName"),
+            extensions=extensions,
+        )
 
     def other_info(self, el: etree._Element, path: str) -> OtherInfo:
         order = ORDER["OtherInfo"]
@@ -825,7 +1005,8 @@ class _Reader:
         appendixes: tuple[str, ...] = ()
         items = found.get("Appendixes")
         if items:
-            ap, _ = self.children(items[0][0], items[0][1], {"Appendix": True})
+            ap, extra = self.children(items[0][0], items[0][1], {"Appendix": True})
+            extensions += extra  # unknown children of the list: kept on OtherInfo
             appendixes = self.many(ap, "Appendix")
         return OtherInfo(
             priority=self.integer(found, "Priority", (0, 1, 2, 3, 4)),
@@ -891,10 +1072,17 @@ class _Reader:
         found, extensions = self.children(el, path, dict.fromkeys(names, False))
         raw_cid = self.one(found, "ContentId")
         if raw_cid is not None and not raw_cid.lower().startswith("cid:"):
-            self.note("EDX308", found["ContentId"][0][0], found["ContentId"][0][1], value=raw_cid,
-                      detail="has no 'cid:' prefix", detail_vi="thiếu tiền tố 'cid:'")
+            self.note(
+                "EDX308",
+                found["ContentId"][0][0],
+                found["ContentId"][0][1],
+                value=raw_cid,
+                detail="has no 'cid:' prefix",
+                detail_vi="thiếu tiền tố 'cid:'",
+            )
         xlink = tuple(
-            (etree.QName(k).localname, str(v)) for k, v in el.attrib.items()
+            (etree.QName(k).localname, str(v))
+            for k, v in el.attrib.items()
             if etree.QName(k).namespace == XLINK
         )
         for k in el.attrib:
@@ -910,10 +1098,18 @@ class _Reader:
         )
 
     def attachment(
-        self, el: etree._Element, path: str,
+        self,
+        el: etree._Element,
+        path: str,
         references: Mapping[str, tuple[ManifestReference, etree._Element, str]],
     ) -> Attachment:
-        names = ("ContentId", "AttachmentName", "Description", "ContentType", "ContentTransferEncoded")
+        names = (
+            "ContentId",
+            "AttachmentName",
+            "Description",
+            "ContentType",
+            "ContentTransferEncoded",
+        )
         found, extensions = self.children(el, path, dict.fromkeys(names, False))
         token = self.content_id(found)
         if token is None:
@@ -942,35 +1138,54 @@ class _Reader:
         if sdk_zipped and declared_type and declared_type.lower() not in _ZIP_TYPES:
             cte = found["ContentTransferEncoded"][0]
             self.note("EDX303", cte[0], cte[1], name=name, content_type=declared_type)
-        if content_type is None:
-            content_type = _guess(name)
         attachment = Attachment(
-            name=name, content_type=content_type, data=data,
+            name=name,
+            content_type=content_type,
+            data=data,
             content_id=token or f"missing-{len(self.findings)}",
-            description=description, extensions=extensions,
-            sdk_zipped=sdk_zipped, wrapped=wrapped,
+            description=description,
+            extensions=extensions,
+            sdk_zipped=sdk_zipped,
+            wrapped=wrapped,
         )
         if ref is not None:
-            derived = ManifestReference(content_id=token, name=name, content_type=content_type,
-                                        description=description)
+            derived = ManifestReference(
+                content_id=token, name=name, content_type=content_type, description=description
+            )
             if ref != derived:
                 attachment = attrs.evolve(attachment, reference=ref)
-                for field, left, right in (("AttachmentName", ref.name, name),
-                                           ("ContentType", ref.content_type, content_type),
-                                           ("Description", ref.description, description)):
-                    if left != right and not (field == "ContentType" and sdk_zipped
-                                              and (left or "").lower() in _ZIP_TYPES):
-                        self.note("EDX309", ref_entry[1], ref_entry[2],  # type: ignore[index]
-                                  content_id=token, field=field, left=left, right=right)
+                for field, left, right in (
+                    ("AttachmentName", ref.name, name),
+                    ("ContentType", ref.content_type, content_type),
+                    ("Description", ref.description, description),
+                ):
+                    if left != right and not (
+                        field == "ContentType" and sdk_zipped and (left or "").lower() in _ZIP_TYPES
+                    ):
+                        assert ref_entry is not None
+                        self.note(
+                            "EDX309",
+                            ref_entry[1],
+                            ref_entry[2],
+                            content_id=token,
+                            field=field,
+                            left=left,
+                            right=right,
+                        )
         return attachment
 
     def payload(
-        self, found: Mapping[str, list[tuple[etree._Element, str]]], name: str, declared_type: str | None,
+        self,
+        found: Mapping[str, list[tuple[etree._Element, str]]],
+        name: str,
+        declared_type: str | None,
     ) -> tuple[AttachmentSource, AttachmentSource | None]:
         items = found.get("ContentTransferEncoded")
         if not items:
             self.note("EDX311", None, None, name="ContentTransferEncoded")
-            return InvalidPayload("the attachment has no ContentTransferEncoded", None, "EDX311"), None
+            return InvalidPayload(
+                "the attachment has no ContentTransferEncoded", None, "EDX311"
+            ), None
         el, path = items[0]
         text = el.text or ""
         index = next(_scan.iter_payload_markers(text, self.scan.marker_prefix), None)
@@ -980,37 +1195,40 @@ class _Reader:
                 detail = f"{payload.error} (too large to keep)"
                 self.note("EDX301", el, path, name=name, detail=detail)
                 return InvalidPayload(f"attachment {name!r}: {detail}"), None
-            source: AttachmentSource = SpooledSource(payload.path, payload.size, payload.sha256,
-                                                     spool=self.spool)
-            fffd = payload.fffd
+            source: AttachmentSource = SpooledSource(
+                payload.path, payload.size, payload.sha256, spool=self.spool
+            )
         else:
             # not plain base64 in the file (CDATA, character references, or junk): decide now
             text = "".join(el.itertext())
-            import binascii
-
             compact = re.sub(r"[ \t\r\n]", "", text)
             try:
                 if len(compact) % 4 == 1:
                     raise binascii.Error("the base64 text is truncated")
                 decoded = binascii.a2b_base64(compact + "=" * (-len(compact) % 4), strict_mode=True)
             except (binascii.Error, ValueError) as exc:
-                reason = _scan._b64_reason(compact.encode("utf-8", "replace"), binascii.Error(str(exc)))
+                reason = _scan._b64_reason(
+                    compact.encode("utf-8", "replace"), binascii.Error(str(exc))
+                )
                 self.note("EDX301", el, path, name=name, detail=reason)
                 return InvalidPayload(f"attachment {name!r}: {reason}", text), None
             source = BytesSource(decoded)
-            fffd = decoded.count(b"\xef\xbf\xbd")
         wrapped: AttachmentSource | None = None
         if self.options.unwrap_sdk_zip and not name.lower().endswith(".zip"):
             unwrapped = self.unwrap(source, name, el, path)
             if unwrapped is not None:
-                wrapped, (source, fffd) = source, unwrapped
+                wrapped, source = source, unwrapped
         content_type = (declared_type or _guess(name) or "").lower()
-        if fffd >= _FFFD_THRESHOLD and content_type.startswith(_BINARY_TYPES):
-            self.note("EDX310", el, path, name=name, content_type=content_type, count=fffd)
+        if content_type.startswith(_BINARY_TYPES):
+            with source.open() as stream:
+                fffd = stream.read(_FFFD_WINDOW).count(b"\xef\xbf\xbd")
+            if fffd >= _FFFD_THRESHOLD:
+                self.note("EDX310", el, path, name=name, content_type=content_type, count=fffd)
         return source, wrapped
 
-    def unwrap(self, source: AttachmentSource, name: str, el: etree._Element,
-               path: str) -> tuple[AttachmentSource, int] | None:
+    def unwrap(
+        self, source: AttachmentSource, name: str, el: etree._Element, path: str
+    ) -> AttachmentSource | None:
         """The file inside the official SDK's ZIP wrapper, or ``None`` if there is no wrapper."""
         with source.open() as stream:
             if stream.read(4) != b"PK\x03\x04":
@@ -1019,30 +1237,43 @@ class _Reader:
         try:
             with source.open() as stream, zipfile.ZipFile(stream) as archive:
                 entries = archive.infolist()
-                if len(entries) != 1 or entries[0].is_dir() or not _UUID_ENTRY.match(entries[0].filename):
+                if (
+                    len(entries) != 1
+                    or entries[0].is_dir()
+                    or not _UUID_ENTRY.match(entries[0].filename)
+                ):
                     return None  # a real ZIP (or DOCX, XLSX ...), not the SDK's wrapper
                 entry = entries[0]
                 if entry.flag_bits & 0x1:
                     raise _Refused("the entry is encrypted")
                 if entry.file_size > limits.max_attachment_bytes:
-                    raise _Refused(f"it declares {entry.file_size} bytes, over the limit of "
-                                   f"{limits.max_attachment_bytes}")
-                if entry.compress_size and entry.file_size / entry.compress_size > limits.max_zip_ratio:
+                    raise _Refused(
+                        f"it declares {entry.file_size} bytes, over the limit of "
+                        f"{limits.max_attachment_bytes}"
+                    )
+                if (
+                    entry.compress_size
+                    and entry.file_size / entry.compress_size > limits.max_zip_ratio
+                ):
                     raise _Refused(f"its compression ratio exceeds {limits.max_zip_ratio}")
-                return self._inflate(archive, entry, source)
+                inner = self._inflate(archive, entry)
+            self.note("EDX302", el, path, name=name)
+            return inner
         except _Refused as refused:
             self.note("EDX304", el, path, name=name, detail=str(refused))
             return None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-                NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
             self.note("EDX304", el, path, name=name, detail=f"the archive is damaged ({exc})")
             return None
 
-    def _inflate(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo,
-                 wrapper: AttachmentSource) -> tuple[AttachmentSource, int]:
-        import hashlib
-        import os
-
+    def _inflate(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> AttachmentSource:
         limits = self.options.limits
         compressed = max(entry.compress_size, 1)
         fd, target = tempfile.mkstemp(prefix="unwrapped-", suffix=".bin", dir=self.spool.path)
@@ -1050,21 +1281,19 @@ class _Reader:
         self.spool.track(target_path)
         sha = hashlib.sha256()
         size = 0
-        fffd = 0
         with os.fdopen(fd, "wb") as out, archive.open(entry) as inner:
             while chunk := inner.read(_scan.READ_SIZE):
                 size += len(chunk)
                 if size > limits.max_attachment_bytes or size / compressed > limits.max_zip_ratio:
                     out.close()
                     target_path.unlink(missing_ok=True)
-                    raise _Refused(f"it inflates past {size} bytes (limit "
-                                   f"{limits.max_attachment_bytes}, ratio {limits.max_zip_ratio})")
+                    raise _Refused(
+                        f"it inflates past {size} bytes (limit "
+                        f"{limits.max_attachment_bytes}, ratio {limits.max_zip_ratio})"
+                    )
                 sha.update(chunk)
-                fffd += chunk.count(b"\xef\xbf\xbd")
                 out.write(chunk)
-        self.note("EDX302", None, None, name=entry.filename)
-        self.findings[-1] = attrs.evolve(self.findings[-1], message=self.findings[-1].message)
-        return SpooledSource(target_path, size, sha.hexdigest(), spool=self.spool), fffd
+        return SpooledSource(target_path, size, sha.hexdigest(), spool=self.spool)
 
 
 class _Refused(Exception):
@@ -1079,13 +1308,19 @@ def _guess(name: str) -> str:
 
 def _display(el: etree._Element) -> str:
     q = etree.QName(el)
-    return q.localname if q.namespace == NS else f"{{{q.namespace}}}{q.localname}" if q.namespace else q.localname
+    return (
+        q.localname
+        if q.namespace == NS
+        else f"{{{q.namespace}}}{q.localname}"
+        if q.namespace
+        else q.localname
+    )
 
 
 def _in_order(sequence: list[str], order: tuple[str, ...]) -> bool:
     rank = {name: i for i, name in enumerate(order)}
     ranks = [rank[n] for n in sequence if n in rank]
-    return all(a <= b for a, b in zip(ranks, ranks[1:], strict=False))
+    return all(a <= b for a, b in itertools.pairwise(ranks))
 
 
 def _declare_prefixes(data: bytes) -> bytes | None:
@@ -1096,7 +1331,9 @@ def _declare_prefixes(data: bytes) -> bytes | None:
     used = set(re.findall(rb"[\s<]([A-Za-z][\w.-]*):[A-Za-z_][\w.-]*\s*=", data))
     used |= set(re.findall(rb"</?([A-Za-z][\w.-]*):", data))
     root_tag = re.match(rb"<[^>]*>", data[text_match.start() :])
-    declared = set(re.findall(rb"xmlns:([A-Za-z][\w.-]*)\s*=", root_tag.group(0) if root_tag else b""))
+    declared = set(
+        re.findall(rb"xmlns:([A-Za-z][\w.-]*)\s*=", root_tag.group(0) if root_tag else b"")
+    )
     missing = [p.decode() for p in used - declared if p.decode() in _WELL_KNOWN_PREFIXES]
     if not missing:
         return None

@@ -98,7 +98,7 @@ class PathSource:
     _cache: dict[str, object] = attrs.field(factory=dict, init=False, repr=False)
 
     def open(self) -> BinaryIO:
-        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(self.path, "rb")
 
     @property
     def size(self) -> int:

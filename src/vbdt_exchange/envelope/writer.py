@@ -42,9 +42,7 @@ from vbdt_exchange.envelope.models import (
     NS,
     Attachment,
     Business,
-    DateValue,
     EdocPackage,
-    IntValue,
     ManifestReference,
     Organization,
     Package,
@@ -52,7 +50,6 @@ from vbdt_exchange.envelope.models import (
     ResponseFor,
     StaffInfo,
     StatusPackage,
-    TimestampValue,
     TraceHeaderList,
 )
 from vbdt_exchange.envelope.sources import InvalidPayload
@@ -108,7 +105,7 @@ def write(
             )
     if isinstance(target, (str, Path)):
         path = Path(target)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as stream:
                 result = _write(package, stream, attachment_form, strict)
@@ -128,6 +125,7 @@ def to_bytes(package: Package, **kwargs: object) -> bytes:
 
 
 # -- checks -------------------------------------------------------------------------------------
+
 
 def check(package: Package) -> list[str]:
     """Every reason the strict writer would refuse ``package`` (empty when it can be written)."""
@@ -169,9 +167,12 @@ def check(package: Package) -> list[str]:
             typed(package.document_type.type_detail, "DocumentType/TypeDetail")
         if package.other_info is not None:
             info = package.other_info
-            for value, what in ((info.priority, "Priority"),
-                                (info.promulgation_amount, "PromulgationAmount"),
-                                (info.page_amount, "PageAmount"), (info.direction, "Direction")):
+            for value, what in (
+                (info.priority, "Priority"),
+                (info.promulgation_amount, "PromulgationAmount"),
+                (info.page_amount, "PageAmount"),
+                (info.direction, "Direction"),
+            ):
                 typed(value, f"OtherInfo/{what}")
         for i, ref in enumerate(package.response_for, 1):
             _check_response(ref, f"ResponseFor[{i}]", need, typed)
@@ -200,8 +201,12 @@ def check(package: Package) -> list[str]:
 
 
 def _check_response(ref: ResponseFor, what: str, need: object, typed: object) -> None:
-    for value, name in ((ref.organ_id, "OrganId"), (ref.code, "Code"),
-                        (ref.promulgation_date, "PromulgationDate"), (ref.document_id, "DocumentId")):
+    for value, name in (
+        (ref.organ_id, "OrganId"),
+        (ref.code, "Code"),
+        (ref.promulgation_date, "PromulgationDate"),
+        (ref.document_id, "DocumentId"),
+    ):
         need(value, f"{what}/{name}")  # type: ignore[operator]
     typed(ref.promulgation_date, f"{what}/PromulgationDate")  # type: ignore[operator]
 
@@ -222,6 +227,7 @@ def _check_trace(trace: TraceHeaderList | None, need: object, typed: object) -> 
 
 
 # -- the tree -------------------------------------------------------------------------------------
+
 
 def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
@@ -250,7 +256,9 @@ def _leaf(parent: etree._Element, name: str, value: object) -> None:
 _EXT = "{urn:vbdt-exchange:placeholder}extension"
 
 
-def _extensions(parent: etree._Element, extensions: Iterable[RawXml], kind: str = "extension") -> None:
+def _extensions(
+    parent: etree._Element, extensions: Iterable[RawXml], kind: str = "extension"
+) -> None:
     # A placeholder now, the element itself after indenting: indenting must not touch the
     # whitespace inside preserved elements (a Signature, unknown extensions).
     for ext in extensions:
@@ -276,11 +284,16 @@ def _organization(parent: etree._Element, name: str, org: Organization | None) -
     if org is None:
         return
     el = etree.SubElement(parent, _q(name))
-    for child, value in (("OrganId", org.organ_id),
-                         ("OrganizationInCharge", org.organization_in_charge),
-                         ("OrganName", org.organ_name), ("OrganAdd", org.organ_add),
-                         ("Email", org.email), ("Telephone", org.telephone), ("Fax", org.fax),
-                         ("Website", org.website)):
+    for child, value in (
+        ("OrganId", org.organ_id),
+        ("OrganizationInCharge", org.organization_in_charge),
+        ("OrganName", org.organ_name),
+        ("OrganAdd", org.organ_add),
+        ("Email", org.email),
+        ("Telephone", org.telephone),
+        ("Fax", org.fax),
+        ("Website", org.website),
+    ):
         _leaf(el, child, value)
     _extensions(el, org.extensions)
 
@@ -293,14 +306,19 @@ def _response_for(parent: etree._Element, ref: ResponseFor | None) -> None:
     _leaf(el, "Code", ref.code)
     _leaf(el, "PromulgationDate", ref.promulgation_date)
     _leaf(el, "DocumentId", ref.document_id)
+    _extensions(el, ref.extensions)
 
 
 def _staff(parent: etree._Element, staff: StaffInfo | None) -> None:
     if staff is None:
         return
     el = etree.SubElement(parent, _q("StaffInfo"))
-    for child, value in (("Department", staff.department), ("Staff", staff.staff),
-                         ("Mobile", staff.mobile), ("Email", staff.email)):
+    for child, value in (
+        ("Department", staff.department),
+        ("Staff", staff.staff),
+        ("Mobile", staff.mobile),
+        ("Email", staff.email),
+    ):
         _leaf(el, child, value)
     _extensions(el, staff.extensions)
 
@@ -320,6 +338,8 @@ def _business(parent: etree._Element, business: Business) -> None:
                 r = etree.SubElement(rl, _q("Receiver"))
                 _leaf(r, "OrganId", receiver.organ_id)
                 _leaf(r, "ReceiverType", receiver.receiver_type)
+                _extensions(r, receiver.extensions)
+        _extensions(info_el, info.extensions)
     _leaf(el, "DocumentId", business.document_id)
     _staff(el, business.staff)
     _leaf(el, "Paper", business.paper)
@@ -332,6 +352,7 @@ def _business(parent: etree._Element, business: Business) -> None:
                 ol = etree.SubElement(r, _q("OrganIdList"))
                 for organ in replacement.organ_ids:
                     _leaf(ol, "OrganId", organ)
+            _extensions(r, replacement.extensions)
     _extensions(el, business.extensions)
 
 
@@ -345,6 +366,7 @@ def _trace(parent: etree._Element, trace: TraceHeaderList | None) -> None:
         h = etree.SubElement(el, _q("TraceHeader"))
         _leaf(h, "OrganId", header.organ_id)
         _leaf(h, "Timestamp", header.timestamp)
+        _extensions(h, header.extensions)
     if trace.business is not None:
         _business(el, trace.business)
     _extensions(el, trace.extensions)
@@ -363,9 +385,12 @@ def _reference(parent: etree._Element, ref: ManifestReference) -> None:
 
 def derived_reference(attachment: Attachment) -> ManifestReference:
     """The manifest entry the writer derives from an attachment."""
-    return ManifestReference(content_id=attachment.content_id, name=attachment.name,
-                             content_type=attachment.content_type,
-                             description=attachment.description)
+    return ManifestReference(
+        content_id=attachment.content_id,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        description=attachment.description,
+    )
 
 
 def build_tree(
@@ -378,11 +403,12 @@ def build_tree(
     without a Signature outside the XML-DSig namespace.
     """
     nsmap: dict[str | None, str] = {None: NS}
-    if isinstance(package, EdocPackage) and any(
-        (a.reference and a.reference.xlink) for a in package.attachments
-    ) or isinstance(package, EdocPackage) and any(r.xlink for r in package.orphan_references):
+    if (
+        isinstance(package, EdocPackage)
+        and any((a.reference and a.reference.xlink) for a in package.attachments)
+    ) or (isinstance(package, EdocPackage) and any(r.xlink for r in package.orphan_references)):
         nsmap["xlink"] = XLINK
-    root = etree.Element(_q("edXML"), nsmap=nsmap)  # type: ignore[arg-type]
+    root = etree.Element(_q("edXML"), nsmap=nsmap)
     envelope = etree.SubElement(root, _q("edXMLEnvelope"))
     header = etree.SubElement(envelope, _q("edXMLHeader"))
     message = etree.SubElement(header, _q("MessageHeader"))
@@ -415,14 +441,18 @@ def build_tree(
         _extensions(manifest, structural.get("edXMLManifest", ()))
         _extensions(body, structural.get("edXMLBody", ()))
     _extensions(envelope, structural.get("edXMLEnvelope", ()))
-    if isinstance(package, EdocPackage) and (package.attachments or "AttachmentEncoded" in structural):
+    if isinstance(package, EdocPackage) and (
+        package.attachments or "AttachmentEncoded" in structural
+    ):
         encoded = etree.SubElement(root, _q("AttachmentEncoded"))
         for index, attachment in enumerate(package.attachments):
             el = etree.SubElement(encoded, _q("Attachment"))
             _leaf(el, "ContentId", attachment.cid)
             _leaf(el, "AttachmentName", attachment.name)
             _leaf(el, "Description", attachment.description)
-            zipped = attachment_form == "sdk-zip" and not isinstance(attachment.data, InvalidPayload)
+            zipped = attachment_form == "sdk-zip" and not isinstance(
+                attachment.data, InvalidPayload
+            )
             wire_type = "application/zip" if zipped else attachment.content_type
             _leaf(el, "ContentType", wire_type)
             etree.SubElement(el, _q("ContentTransferEncoded")).text = _PLACEHOLDER.format(index)
@@ -432,7 +462,7 @@ def build_tree(
     _drop_empty(root)
     etree.indent(root, space="  ")
     _place_extensions(root, extensions)
-    etree.cleanup_namespaces(root, top_nsmap=nsmap)  # type: ignore[arg-type]
+    etree.cleanup_namespaces(root, top_nsmap=nsmap)
     return root
 
 
@@ -454,15 +484,18 @@ def _edoc_header(message: etree._Element, package: EdocPackage) -> None:
         code = etree.SubElement(message, _q("Code"))
         _leaf(code, "CodeNumber", package.code.number)
         _leaf(code, "CodeNotation", package.code.notation)
+        _extensions(code, package.code.extensions)
     if package.promulgation is not None:
         info = etree.SubElement(message, _q("PromulgationInfo"))
         _leaf(info, "Place", package.promulgation.place)
         _leaf(info, "PromulgationDate", package.promulgation.date)
+        _extensions(info, package.promulgation.extensions)
     if package.document_type is not None:
         dt = etree.SubElement(message, _q("DocumentType"))
         _leaf(dt, "Type", package.document_type.type)
         _leaf(dt, "TypeDetail", package.document_type.type_detail)
         _leaf(dt, "TypeName", package.document_type.type_name)
+        _extensions(dt, package.document_type.extensions)
     _leaf(message, "Subject", package.subject)
     _leaf(message, "Content", package.content)
     if package.signer is not None:
@@ -470,6 +503,7 @@ def _edoc_header(message: etree._Element, package: EdocPackage) -> None:
         _leaf(signer, "Competence", package.signer.competence)
         _leaf(signer, "Position", package.signer.position)
         _leaf(signer, "FullName", package.signer.full_name)
+        _extensions(signer, package.signer.extensions)
     _leaf(message, "DueDate", package.due_date)
     if package.to_places:
         places = etree.SubElement(message, _q("ToPlaces"))
@@ -478,11 +512,14 @@ def _edoc_header(message: etree._Element, package: EdocPackage) -> None:
     if package.other_info is not None:
         other = package.other_info
         el = etree.SubElement(message, _q("OtherInfo"))
-        for child, value in (("Priority", other.priority),
-                             ("SphereOfPromulgation", other.sphere_of_promulgation),
-                             ("TyperNotation", other.typer_notation),
-                             ("PromulgationAmount", other.promulgation_amount),
-                             ("PageAmount", other.page_amount), ("Direction", other.direction)):
+        for child, value in (
+            ("Priority", other.priority),
+            ("SphereOfPromulgation", other.sphere_of_promulgation),
+            ("TyperNotation", other.typer_notation),
+            ("PromulgationAmount", other.promulgation_amount),
+            ("PageAmount", other.page_amount),
+            ("Direction", other.direction),
+        ):
             _leaf(el, child, value)
         if other.appendixes:
             appendixes = etree.SubElement(el, _q("Appendixes"))
@@ -496,6 +533,7 @@ def _edoc_header(message: etree._Element, package: EdocPackage) -> None:
 
 
 # -- streaming ----------------------------------------------------------------------------------
+
 
 class _Counter:
     def __init__(self, stream: BinaryIO) -> None:
@@ -551,7 +589,9 @@ def _write(package: Package, stream: BinaryIO, form: AttachmentForm, strict: boo
     return WriteResult(out.size, tuple(written))
 
 
-def _payload(attachment: Attachment, out: _Counter, form: AttachmentForm, strict: bool) -> WrittenAttachment:
+def _payload(
+    attachment: Attachment, out: _Counter, form: AttachmentForm, strict: bool
+) -> WrittenAttachment:
     data = attachment.data
     if isinstance(data, InvalidPayload):
         if strict:  # check() refuses earlier; kept for direct callers of _write
@@ -566,10 +606,12 @@ def _payload(attachment: Attachment, out: _Counter, form: AttachmentForm, strict
         if form == "sdk-zip":  # the official SDK's wrapper (edXML §9.3)
             encoder = _Base64Writer(out)
             suffix = Path(attachment.name).suffix.lstrip(".") or "bin"
-            entry = str(uuid.uuid5(uuid.NAMESPACE_URL, f"vbdt:{attachment.content_id}")) + "." + suffix
+            entry = (
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"vbdt:{attachment.content_id}")) + "." + suffix
+            )
             info = zipfile.ZipInfo(entry, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            with zipfile.ZipFile(encoder, "w") as archive, archive.open(info, "w") as member:  # type: ignore[arg-type]
+            with zipfile.ZipFile(encoder, "w") as archive, archive.open(info, "w") as member:
                 while chunk := source.read(_ENCODE_CHUNK):
                     sha.update(chunk)
                     size += len(chunk)
