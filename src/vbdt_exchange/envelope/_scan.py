@@ -34,7 +34,7 @@ __all__ = ["Payload", "ScanResult", "scan"]
 
 READ_SIZE = 2 * 1024 * 1024
 _WS = b" \t\r\n"
-_B64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_NOT_B64 = re.compile(rb"[^A-Za-z0-9+/=]")
 _START_TAG = re.compile(
     rb"<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>", re.DOTALL
 )
@@ -98,10 +98,16 @@ class _Transcoder:
         return text.encode("utf-8") if text or final else self.read(n)
 
 
-def _error(rule_id: str, *, line: int | None = None, **details: object) -> EnvelopeReadError:
+def _error(
+    rule_id: str, *, line: int | None = None, column: int | None = None, **details: object
+) -> EnvelopeReadError:
     rule = RULES[rule_id]
     return EnvelopeReadError(
-        rule.en.format(**details), rule=rule_id, line=line, message_vi=rule.vi.format(**details)
+        rule.en.format(**details),
+        rule=rule_id,
+        line=line,
+        column=column,
+        message_vi=rule.vi.format(**details),
     )
 
 
@@ -207,7 +213,11 @@ class _Scanner:
             if stray.strip(_WS):
                 if not self.recover:
                     raise _error(
-                        "EDX002", line=1, count=len(stray), preview=stray[:16].decode("latin-1")
+                        "EDX002",
+                        line=1,
+                        column=1,
+                        count=len(stray),
+                        preview=stray[:16].decode("latin-1"),
                     )
                 self.pos = i
                 lines = stray.count(b"\n")
@@ -399,9 +409,10 @@ def _strip_ws(segment: bytes) -> bytes:
 
 
 def _b64_reason(data: bytes, exc: binascii.Error) -> str:
-    bad = next((c for c in data if c not in _B64_ALPHABET), None)
+    bad = _NOT_B64.search(data)
     if bad is not None:
-        return f"character {chr(bad)!r} is not in the base64 alphabet"
+        char = data[bad.start() : bad.start() + 4].decode("utf-8", "replace")[0]
+        return f"character {char!r} is not in the base64 alphabet"
     return str(exc).rstrip(".").lower() or "invalid base64"
 
 

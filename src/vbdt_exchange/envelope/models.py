@@ -337,7 +337,9 @@ class Attachment:
 
     name: str
     content_type: str
-    data: AttachmentSource = attrs.field(eq=attrs.cmp_using(eq=same_data), hash=False)
+    data: AttachmentSource = attrs.field(
+        eq=attrs.cmp_using(eq=same_data, require_same_type=False), hash=False
+    )
     content_id: str = attrs.field(factory=lambda: str(uuid.uuid4()))
     description: str | None = None
     reference: ManifestReference | None = None

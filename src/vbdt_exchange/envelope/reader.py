@@ -383,20 +383,19 @@ class _Reader:
         if not self.options.recover:
             raise exc
         if error.rule == "EDX003":
-            repaired = _declare_prefixes(data)
-            if repaired is not None:
+            repaired, prefixes = _declare_prefixes(data)
+            if prefixes:
                 try:
                     root = _xml.parse(repaired)
                 except EnvelopeReadError:
                     pass
                 else:
-                    prefix = re.search(r"'([^']+)'", error.message)
                     self.findings.append(
                         finding(
                             "EDX003",
                             severity=Severity.WARNING,
                             line=exc.line,
-                            prefix=prefix.group(1) if prefix else "?",
+                            prefix="', '".join(prefixes),
                         )
                     )
                     return root
@@ -538,7 +537,7 @@ class _Reader:
             self.note("EDX108", el, path, name=name)
             return None
         value = build(el, path)
-        if attrs.has(type(value)) and value == type(value)():
+        if _is_empty(value):
             return None  # only empty children (edXML Q9): absent
         return value
 
@@ -763,7 +762,7 @@ class _Reader:
             document_id=self.document_id(found),
             extensions=extensions,
         )
-        if value == ResponseFor():
+        if _is_empty(value):
             return None  # <ResponseFor> with empty children: absent (edXML Q9)
         return value
 
@@ -778,7 +777,7 @@ class _Reader:
             email=self.one(found, "Email"),
             extensions=extensions,
         )
-        return None if value == StaffInfo() else value
+        return None if _is_empty(value) else value
 
     def trace_list(self, el: etree._Element, path: str) -> TraceHeaderList:
         found, extensions = self.children(
@@ -1149,6 +1148,9 @@ class _Reader:
             wrapped=wrapped,
         )
         if ref is not None:
+            if sdk_zipped and (ref.content_type or "").lower() in _ZIP_TYPES:
+                # "application/zip" in the manifest described the SDK's wrapper, not the file
+                ref = attrs.evolve(ref, content_type=content_type)
             derived = ManifestReference(
                 content_id=token, name=name, content_type=content_type, description=description
             )
@@ -1159,9 +1161,7 @@ class _Reader:
                     ("ContentType", ref.content_type, content_type),
                     ("Description", ref.description, description),
                 ):
-                    if left != right and not (
-                        field == "ContentType" and sdk_zipped and (left or "").lower() in _ZIP_TYPES
-                    ):
+                    if left != right:
                         assert ref_entry is not None
                         self.note(
                             "EDX309",
@@ -1237,13 +1237,13 @@ class _Reader:
         try:
             with source.open() as stream, zipfile.ZipFile(stream) as archive:
                 entries = archive.infolist()
-                if (
-                    len(entries) != 1
-                    or entries[0].is_dir()
-                    or not _UUID_ENTRY.match(entries[0].filename)
-                ):
-                    return None  # a real ZIP (or DOCX, XLSX ...), not the SDK's wrapper
-                entry = entries[0]
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+            return None  # bytes that merely start like a ZIP: not the SDK's wrapper
+        if len(entries) != 1 or entries[0].is_dir() or not _UUID_ENTRY.match(entries[0].filename):
+            return None  # a real ZIP (or DOCX, XLSX ...), not the SDK's wrapper
+        try:
+            with source.open() as stream, zipfile.ZipFile(stream) as archive:
+                entry = archive.infolist()[0]
                 if entry.flag_bits & 0x1:
                     raise _Refused("the entry is encrypted")
                 if entry.file_size > limits.max_attachment_bytes:
@@ -1300,6 +1300,13 @@ class _Refused(Exception):
     pass
 
 
+def _is_empty(value: object) -> bool:
+    """Whether a model read from an element has no value at all (every field absent)."""
+    if not attrs.has(type(value)):
+        return False
+    return all(getattr(value, f.name) in (None, ()) for f in attrs.fields(type(value)))  # type: ignore[arg-type]
+
+
 def _guess(name: str) -> str:
     import mimetypes
 
@@ -1323,23 +1330,24 @@ def _in_order(sequence: list[str], order: tuple[str, ...]) -> bool:
     return all(a <= b for a, b in itertools.pairwise(ranks))
 
 
-def _declare_prefixes(data: bytes) -> bytes | None:
-    """Declare the well-known prefixes used but not declared, on the root start tag."""
+def _declare_prefixes(data: bytes) -> tuple[bytes, list[str]]:
+    """Declare the well-known prefixes used but not declared on the root start tag; return
+    the repaired document and the prefixes declared (none: nothing to repair)."""
     text_match = re.search(rb"<(?![?!])[^\s/>]+", data)
     if not text_match:
-        return None
+        return data, []
     used = set(re.findall(rb"[\s<]([A-Za-z][\w.-]*):[A-Za-z_][\w.-]*\s*=", data))
     used |= set(re.findall(rb"</?([A-Za-z][\w.-]*):", data))
     root_tag = re.match(rb"<[^>]*>", data[text_match.start() :])
     declared = set(
         re.findall(rb"xmlns:([A-Za-z][\w.-]*)\s*=", root_tag.group(0) if root_tag else b"")
     )
-    missing = [p.decode() for p in used - declared if p.decode() in _WELL_KNOWN_PREFIXES]
+    missing = sorted(p.decode() for p in used - declared if p.decode() in _WELL_KNOWN_PREFIXES)
     if not missing:
-        return None
-    decls = "".join(f' xmlns:{p}="{_WELL_KNOWN_PREFIXES[p]}"' for p in sorted(missing))
+        return data, []
+    decls = "".join(f' xmlns:{p}="{_WELL_KNOWN_PREFIXES[p]}"' for p in missing)
     end = text_match.end()
-    return data[:end] + decls.encode() + data[end:]
+    return data[:end] + decls.encode() + data[end:], missing
 
 
 def iter_attachment_files(result: ReadResult) -> Iterator[tuple[Attachment, Path | None]]:

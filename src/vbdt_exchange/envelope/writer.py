@@ -383,6 +383,20 @@ def _reference(parent: etree._Element, ref: ManifestReference) -> None:
     _extensions(el, ref.extensions)
 
 
+_ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip"})
+
+
+def _sdk_wraps(attachment: Attachment, form: AttachmentForm) -> bool:
+    """Whether ``form`` wraps this attachment in the SDK's ZIP. A ZIP is never wrapped again
+    (readers do not unwrap an attachment named ``*.zip``), nor is a payload kept as text."""
+    return (
+        form == "sdk-zip"
+        and not isinstance(attachment.data, InvalidPayload)
+        and not attachment.name.lower().endswith(".zip")
+        and attachment.content_type.lower() not in _ZIP_TYPES
+    )
+
+
 def derived_reference(attachment: Attachment) -> ManifestReference:
     """The manifest entry the writer derives from an attachment."""
     return ManifestReference(
@@ -450,9 +464,7 @@ def build_tree(
             _leaf(el, "ContentId", attachment.cid)
             _leaf(el, "AttachmentName", attachment.name)
             _leaf(el, "Description", attachment.description)
-            zipped = attachment_form == "sdk-zip" and not isinstance(
-                attachment.data, InvalidPayload
-            )
+            zipped = _sdk_wraps(attachment, attachment_form)
             wire_type = "application/zip" if zipped else attachment.content_type
             _leaf(el, "ContentType", wire_type)
             etree.SubElement(el, _q("ContentTransferEncoded")).text = _PLACEHOLDER.format(index)
@@ -603,9 +615,11 @@ def _payload(
     sha = hashlib.sha256()
     size = 0
     with data.open() as source:
-        if form == "sdk-zip":  # the official SDK's wrapper (edXML §9.3)
+        if _sdk_wraps(attachment, form):  # the official SDK's wrapper (edXML §9.3)
             encoder = _Base64Writer(out)
-            suffix = Path(attachment.name).suffix.lstrip(".") or "bin"
+            suffix = Path(attachment.name).suffix.lstrip(".")
+            if not (suffix.isascii() and suffix.isalnum()):
+                suffix = "bin"  # the entry name must stay <uuid>.<ascii letters and digits>
             entry = (
                 str(uuid.uuid5(uuid.NAMESPACE_URL, f"vbdt:{attachment.content_id}")) + "." + suffix
             )
