@@ -122,3 +122,67 @@ def test_bug7_raw_attachment_starting_with_zip_magic_is_not_an_error():
     )
     result = v.read(v.to_bytes(m))
     assert result.errors == ()  # was: EDX304 "the archive is damaged"
+
+
+def _with_trace(doc_type: int) -> EdocPackage:
+    trace = TraceHeaderList(
+        headers=(TraceHeader("000.00.00.G22", datetime.datetime(2020, 1, 2, 3, 4, 5)),),
+        business=Business(doc_type=doc_type),
+    )
+    return _package(trace=trace)
+
+
+def test_unknown_business_type_is_an_xsd_error_not_only_a_warning():
+    data = v.to_bytes(_with_trace(7), strict=False)
+    report = v.validate(data)
+    rules = {(f.rule, f.severity.value) for f in report.findings}
+    assert ("EDX212", "warning") in rules
+    assert ("EDX501", "error") in rules  # was: hidden by the reader's warning at the same path
+    assert not report.ok
+
+
+def test_unpack_result_reads_from_the_written_files(tmp_path):
+    m = _package([Attachment.from_bytes("a.txt", b"hello", content_id="c1")])
+    result = v.unpack(v.to_bytes(m), tmp_path / "out")
+    (attachment,) = result.package.attachments
+    with attachment.data.open() as stream:  # was: the closed spool file
+        assert stream.read() == b"hello"
+    assert result.files[0].path == (tmp_path / "out" / "a.txt").resolve()
+
+
+def test_closed_spool_raises_a_library_error():
+    m = _package([Attachment.from_bytes("a.txt", b"hello", content_id="c1")])
+    result = v.read(v.to_bytes(m))
+    data = result.package.attachments[0].data
+    result.close()
+    with pytest.raises(v.AttachmentError, match="closed"):  # was: FileNotFoundError
+        data.open()
+
+
+def test_json_converts_aware_timestamps_to_vietnam_time():
+    aware = datetime.datetime(2020, 1, 2, 0, 0, 0, tzinfo=datetime.UTC)
+    trace = TraceHeaderList(headers=(TraceHeader("000.00.00.G22", aware),))
+    data = v.package_to_json(_package(trace=trace))
+    assert data["trace"][0]["timestamp"] == "2020-01-02T07:00:00"  # was: 00:00:00, zone dropped
+    assert b"2020/01/02 07:00:00" in v.to_bytes(_package(trace=trace))
+
+
+def test_json_of_a_newer_format_is_refused():
+    data = v.package_to_json(_package())
+    data["format"] = 99
+    with pytest.raises(v.MetadataError, match="format 99"):
+        v.package_from_json(data)
+
+
+def test_missing_file_has_its_own_rule(tmp_path):
+    report = v.validate(tmp_path / "nope.edxml")
+    assert not report.readable
+    assert [f.rule for f in report.findings] == ["EDX008"]  # was: EDX001, not well-formed
+    assert "không mở được" in report.findings[0].message_vi
+
+
+def test_empty_to_is_absent():
+    data = v.to_bytes(_package()).replace(b"</To>", b"</To>\n        <To/>", 1)
+    result = v.read(data)
+    assert len(result.package.to) == 1  # was: an empty Organization kept in `to`
+    assert "EDX108" in {f.rule for f in result.findings}

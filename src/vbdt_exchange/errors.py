@@ -10,8 +10,17 @@ branch also derives from the builtin it stands for, so ``except ValueError`` kee
     │   │   └── ResourceLimitError            a configured bound was exceeded (size, depth, count)
     │   ├── EnvelopeValidationError           the package was read but has error findings
     │   ├── EnvelopeWriteError                a model cannot be written in the strict form
-    │   └── AttachmentError                   an attachment payload cannot be decoded or unwrapped
+    │   ├── AttachmentError                   an attachment's data cannot be had (not valid
+    │   │                                     base64, or its spool file closed)
+    │   └── MetadataError                     a JSON package description is malformed
+    │                                         (vbdt_exchange.envelope.jsonform)
     └── CatalogError (ValueError)             a catalogue value (identifier, code) is malformed
+        ├── InvalidOrganId                    (vbdt_exchange.catalog.organ_id)
+        └── InvalidDocumentId                 (vbdt_exchange.catalog.document_id)
+
+A payload that cannot be decoded, or an SDK ZIP wrapper that cannot be opened safely, is not an
+exception when reading: the reader reports it as a finding (``EDX301``, ``EDX304``) and keeps
+what it found.
 
 Errors about a place in a document carry ``rule`` (a stable rule id, see the rule catalogue in
 the documentation), ``path`` (an element path such as

@@ -3,7 +3,7 @@
 A :class:`Finding` is data, not an exception: reading a package collects findings (warnings for
 the quirks real producers emit, errors for what cannot be right) and hands them back with the
 package. Rule ids are stable across releases; the catalogue is in the documentation
-(``docs/rules.md``) and in :data:`vbdt_exchange.envelope.rules.RULES`.
+(``docs/reference/rules.md``) and in :data:`vbdt_exchange.envelope.rules.RULES`.
 """
 
 from __future__ import annotations

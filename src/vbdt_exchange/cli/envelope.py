@@ -101,7 +101,10 @@ def _summary(package: Package, findings: tuple[Finding, ...]) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the package as JSON (see docs/json.md)."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the package as JSON (see docs/reference/json.md).",
 )
 @_recover
 @guarded
@@ -129,7 +132,7 @@ def validate(files: tuple[Path, ...], as_json: bool, recover: bool) -> None:
     """Check packages against QCVN 102, the published XSD and the cross-field rules.
 
     Exit 0 when no file has errors, 1 when one has errors, 2 when one cannot be read.
-    Warnings never change the exit code.
+    Warnings never change the exit code. --json prints a list with one report per file.
 
     \b
     Example:
@@ -138,10 +141,6 @@ def validate(files: tuple[Path, ...], as_json: bool, recover: bool) -> None:
     code = EXIT_OK
     reports = []
     for file in files:
-        if not file.exists():
-            click.echo(f"vbdt: error: {file}: no such file", err=True)
-            code = EXIT_UNREADABLE
-            continue
         with validate_package(file, recover=recover) as report:
             if as_json:
                 reports.append(report.to_dict())
@@ -167,7 +166,7 @@ def validate(files: tuple[Path, ...], as_json: bool, recover: bool) -> None:
             elif report.errors and code == EXIT_OK:
                 code = EXIT_ERRORS
     if as_json:
-        _dump(reports if len(reports) != 1 else reports[0])
+        _dump(reports)
     sys.exit(code)
 
 

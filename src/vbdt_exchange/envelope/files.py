@@ -20,9 +20,10 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import attrs
 
 from vbdt_exchange.envelope.jsonform import package_to_json
-from vbdt_exchange.envelope.models import Attachment, EdocPackage
-from vbdt_exchange.envelope.reader import ReadOptions, ReadResult, Source, SpooledSource, read
+from vbdt_exchange.envelope.models import Attachment, EdocPackage, Package
+from vbdt_exchange.envelope.reader import ReadOptions, Source, SpooledSource, read
 from vbdt_exchange.envelope.sources import InvalidPayload, PathSource
+from vbdt_exchange.findings import Finding
 
 __all__ = ["UnpackResult", "UnpackedFile", "safe_filename", "unpack"]
 
@@ -64,11 +65,16 @@ class UnpackedFile:
 
 @attrs.frozen
 class UnpackResult:
-    """What :func:`unpack` wrote: the JSON description and the attachment files."""
+    """What :func:`unpack` wrote: the JSON description and the attachment files.
+
+    ``package`` is the package read, its attachments now reading from the written files;
+    ``findings`` is what the reader noticed.
+    """
 
     package_json: Path
     files: tuple[UnpackedFile, ...]
-    result: ReadResult
+    package: Package
+    findings: tuple[Finding, ...]
 
 
 def _unique(directory: Path, name: str, taken: set[str]) -> str:
@@ -130,6 +136,8 @@ def unpack(
             json_path = directory / _unique(directory, PACKAGE_JSON, set())
         json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
         result.close()
-        return UnpackResult(json_path, tuple(written), result)
+        if isinstance(package, EdocPackage):
+            package = attrs.evolve(package, attachments=tuple(f.attachment for f in written))
+        return UnpackResult(json_path, tuple(written), package, result.findings)
     finally:
         shutil.rmtree(spool, ignore_errors=True)

@@ -1,6 +1,6 @@
 """The JSON form of a package: what ``vbdt inspect --json`` prints and ``vbdt pack`` reads.
 
-This is a public interface, documented in ``docs/json.md`` and kept stable. Dates are
+This is a public interface, documented in ``docs/reference/json.md`` and kept stable. Dates are
 ``YYYY-MM-DD``, timestamps ``YYYY-MM-DDTHH:MM:SS`` (Vietnam local time, no zone); a value that
 could not be read as its type is given as the text found. Absent values are ``null`` or empty
 lists. Besides the keys of the contract, the form carries what a lossless round trip needs
@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from vbdt_exchange.envelope._values import VIETNAM
 from vbdt_exchange.envelope.models import (
     Attachment,
     Business,
@@ -59,7 +60,9 @@ class MetadataError(EnvelopeError):
 
 def _value(value: object) -> object:
     if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None).isoformat(timespec="seconds")
+        if value.tzinfo is not None:  # as the XML writer does: Vietnam local time
+            value = value.astimezone(VIETNAM).replace(tzinfo=None)
+        return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
@@ -492,6 +495,12 @@ def package_from_json(
     :raises MetadataError: the JSON is malformed or an attachment's data is missing.
     """
     root = _In(data)
+    version = data.get("format", FORMAT_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
+        raise MetadataError(
+            f"format {version!r} is not supported (this version reads up to {FORMAT_VERSION})",
+            path="$.format",
+        )
     files: dict[str, AttachmentSource] = {
         name: source if not isinstance(source, (str, Path)) else PathSource(Path(source))
         for name, source in (attachments or {}).items()

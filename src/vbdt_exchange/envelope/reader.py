@@ -73,7 +73,7 @@ from vbdt_exchange.envelope.models import (
 )
 from vbdt_exchange.envelope.rules import RULES, finding
 from vbdt_exchange.envelope.sources import AttachmentSource, BytesSource, InvalidPayload, PathSource
-from vbdt_exchange.errors import EnvelopeReadError, ResourceLimitError
+from vbdt_exchange.errors import AttachmentError, EnvelopeReadError, ResourceLimitError
 from vbdt_exchange.findings import Finding, Severity
 
 __all__ = ["ReadOptions", "ReadResult", "Source", "read"]
@@ -218,7 +218,13 @@ class SpooledSource:
     _spool: _Spool = attrs.field(repr=False, alias="spool")
 
     def open(self) -> BinaryIO:
-        return open(self.path, "rb")
+        try:
+            return open(self.path, "rb")
+        except FileNotFoundError:
+            raise AttachmentError(
+                f"the spooled data at {self.path} is gone: the ReadResult it came from was "
+                "closed (read the attachments before closing it)"
+            ) from None
 
     @property
     def size(self) -> int:
@@ -312,7 +318,11 @@ def _open(source: Source) -> BinaryIO:
         try:
             return open(source, "rb")
         except OSError as exc:
-            raise EnvelopeReadError(f"cannot open {source}: {exc.strerror}") from None
+            rule = RULES["EDX008"]
+            details = {"path": str(source), "reason": exc.strerror or str(exc)}
+            raise EnvelopeReadError(
+                rule.en.format(**details), rule="EDX008", message_vi=rule.vi.format(**details)
+            ) from None
     return _Borrowed(source)  # type: ignore[return-value]
 
 
@@ -340,6 +350,7 @@ class _Reader:
         self.findings: list[Finding] = []
         self.lines: dict[str, int] = {}
         self.payloads = {p.index: p for p in scan.payloads}
+        self.attachment_count = 0
 
     # -- findings ------------------------------------------------------------------------------
     def note(
@@ -541,6 +552,13 @@ class _Reader:
             return None  # only empty children (edXML Q9): absent
         return value
 
+    def elem_at(
+        self, el: etree._Element, path: str, build: Callable[[etree._Element, str], _T]
+    ) -> _T | None:
+        """Like :meth:`elem` for one element of a repeated list."""
+        name = etree.QName(el).localname
+        return self.elem({name: [(el, path)]}, name, build)
+
     # -- typed values ----------------------------------------------------------------------------
     def date(
         self,
@@ -577,7 +595,7 @@ class _Reader:
             return parse_timestamp(text)
         except DateProblem as problem:
             if problem.kind == "other-form" and isinstance(problem.value, datetime.datetime):
-                self.note("EDX213", el, path, value=text)
+                self.note("EDX213", el, path, value=text, iso=problem.value.isoformat())
                 return problem.value
             self.note("EDX204" if problem.kind == "unreadable" else "EDX203", el, path, value=text)
             return text
@@ -938,7 +956,11 @@ class _Reader:
         attachments, orphans, manifest_version = self.attachments(env, top, structural)
         return EdocPackage(
             from_=self.elem(found, "From", self.organization),
-            to=tuple(self.organization(e, p) for e, p in found.get("To", [])),
+            to=tuple(
+                o
+                for o in (self.elem_at(e, p, self.organization) for e, p in found.get("To", []))
+                if o is not None
+            ),
             code=code,
             promulgation=promulgation,
             document_type=self.elem(found, "DocumentType", self.document_type),
@@ -1110,6 +1132,7 @@ class _Reader:
             "ContentTransferEncoded",
         )
         found, extensions = self.children(el, path, dict.fromkeys(names, False))
+        self.attachment_count += 1
         token = self.content_id(found)
         if token is None:
             self.note("EDX311", el, path, name="ContentId")
@@ -1141,7 +1164,7 @@ class _Reader:
             name=name,
             content_type=content_type,
             data=data,
-            content_id=token or f"missing-{len(self.findings)}",
+            content_id=token or f"missing-{self.attachment_count}",
             description=description,
             extensions=extensions,
             sdk_zipped=sdk_zipped,

@@ -108,6 +108,13 @@ _RULES = [
     ),
     # -- structure --------------------------------------------------------------------------
     Rule(
+        "EDX008",
+        E,
+        "file cannot be opened",
+        "cannot open {path}: {reason}",
+        "không mở được {path}: {reason}",
+    ),
+    Rule(
         "EDX101",
         E,
         "not an edXML package",
@@ -279,9 +286,11 @@ _RULES = [
     Rule(
         "EDX213",
         W,
-        "timestamp with a zone or fraction",
-        "the timestamp {value!r} carries a zone or fraction; the standard writes local time",
-        "thời điểm {value!r} có múi giờ hoặc phần lẻ giây; tiêu chuẩn dùng giờ địa phương",
+        "timestamp in another form",
+        "the timestamp {value!r} is not written yyyy/MM/dd HH:mm:ss; "
+        "read as {iso} (Vietnam time)",
+        "thời điểm {value!r} không viết theo dạng yyyy/MM/dd HH:mm:ss; "
+        "đọc thành {iso} (giờ Việt Nam)",
     ),
     # -- attachments --------------------------------------------------------------------------
     Rule(

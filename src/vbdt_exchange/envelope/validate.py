@@ -1,6 +1,6 @@
 """The conformance validator: ``validate(source) -> Report``.
 
-Three layers of findings, each with a stable rule id (``docs/rules.md``):
+Three layers of findings, each with a stable rule id (``docs/reference/rules.md``):
 
 1. what the tolerant reader noticed (quirks as warnings, unreadable values as errors);
 2. the published XSD (``schemas/edxml.xsd``), checked on the package *as the writer would emit
@@ -143,9 +143,14 @@ def schema_findings(result: ReadResult) -> list[Finding]:
     for el in tree.iter(f"{{{NS}}}ContentTransferEncoded"):
         if el.text and el.text.startswith(_PAYLOAD_MARK):
             el.text = None  # payloads were checked while scanning (EDX301)
-    # a value the reader already judged (an error, or a warning for reference fields)
-    # (EDX110: a TraceHeader without a usable OrganId is a known quirk, edXML Q8)
-    reported = {f.path for f in result.findings if f.rule.startswith("EDX2") or f.rule == "EDX110"}
+    # Values the reader already judged: an error at that path, a date in a reference field
+    # (a warning: never reject a package for a bad reference date, edXML §5), or a TraceHeader
+    # without a usable OrganId (a known quirk, edXML Q8).
+    reported = {
+        f.path
+        for f in result.findings
+        if f.severity is Severity.ERROR or f.rule in ("EDX201", "EDX203", "EDX110")
+    }
     found: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for error in edxml_schema().iter_errors(tree):  # type: ignore[arg-type]  # lxml works

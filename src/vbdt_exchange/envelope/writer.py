@@ -100,8 +100,7 @@ def write(
         problems = check(package)
         if problems:
             raise EnvelopeWriteError(
-                "the package cannot be written in the strict form: " + "; ".join(problems),
-                rule="EDX501",
+                "the package cannot be written in the strict form: " + "; ".join(problems)
             )
     if isinstance(target, (str, Path)):
         path = Path(target)
@@ -117,10 +116,12 @@ def write(
     return _write(package, target, attachment_form, strict)
 
 
-def to_bytes(package: Package, **kwargs: object) -> bytes:
-    """The written package as bytes (for small packages and tests)."""
+def to_bytes(
+    package: Package, *, attachment_form: AttachmentForm = "raw", strict: bool = True
+) -> bytes:
+    """The written package as bytes (for small packages and tests); see :func:`write`."""
     buffer = io.BytesIO()
-    write(package, buffer, **kwargs)  # type: ignore[arg-type]
+    write(package, buffer, attachment_form=attachment_form, strict=strict)
     return buffer.getvalue()
 
 
