@@ -73,8 +73,7 @@ def build() -> EdocPackage:
         document_type=DocumentType(type=1, type_detail=0, type_name="Công văn"),
         subject="V/v triển khai kết nối, liên thông văn bản điện tử năm 2026",
         content=(
-            "Báo cáo tiến độ kết nối hệ thống quản lý văn bản "
-            "với Trục liên thông văn bản quốc gia."
+            "Báo cáo tiến độ kết nối hệ thống quản lý văn bản với Trục liên thông văn bản quốc gia."
         ),
         signer=SignerInfo("KT. CHỦ TỊCH", "Phó Chủ tịch", "Nguyễn Văn A"),
         due_date=datetime.date(2026, 12, 15),

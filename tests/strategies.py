@@ -165,9 +165,7 @@ def _date_text(value: datetime.date) -> str:
     return f"{value.year:04d}/{value.month:02d}/{value.day:02d}"
 
 
-def document_ids(
-    organ_id: str, date: datetime.date, number: str, notation: str
-) -> str:
+def document_ids(organ_id: str, date: datetime.date, number: str, notation: str) -> str:
     """``OrganId,yyyy/MM/dd,Number/Notation`` (edXML §10)."""
     return f"{organ_id},{_date_text(date)},{number}/{notation}"
 
@@ -275,14 +273,16 @@ def business() -> st.SearchStrategy[Business]:
 @st.composite
 def _business(draw: st.DrawFn) -> Business:
     doc_type = draw(small_ints(0, 3))
-    document_id = draw(foreign_document_ids()) if doc_type in (1, 2) else draw(
-        maybe(foreign_document_ids())
+    document_id = (
+        draw(foreign_document_ids()) if doc_type in (1, 2) else draw(maybe(foreign_document_ids()))
     )
     info = None
     if doc_type == 2:
         receivers = draw(
-            st.lists(st.builds(Receiver, organ_id=organ_ids(), receiver_type=small_ints(0, 1)),
-                     max_size=3)
+            st.lists(
+                st.builds(Receiver, organ_id=organ_ids(), receiver_type=small_ints(0, 1)),
+                max_size=3,
+            )
         )
         info = BusinessDocumentInfo(
             document_info=draw(small_ints(0, 1)),
@@ -293,9 +293,13 @@ def _business(draw: st.DrawFn) -> Business:
     if doc_type == 3:
         replacements = draw(
             st.lists(
-                st.builds(ReplacementInfo, document_id=foreign_document_ids(),
-                          organ_ids=st.lists(organ_ids(), min_size=1, max_size=3)),
-                min_size=1, max_size=3,
+                st.builds(
+                    ReplacementInfo,
+                    document_id=foreign_document_ids(),
+                    organ_ids=st.lists(organ_ids(), min_size=1, max_size=3),
+                ),
+                min_size=1,
+                max_size=3,
             )
         )
     return Business(
@@ -310,8 +314,9 @@ def _business(draw: st.DrawFn) -> Business:
 
 
 def trace_lists(with_business: bool = True) -> st.SearchStrategy[TraceHeaderList]:
-    headers = st.lists(st.builds(TraceHeader, organ_id=organ_ids(), timestamp=timestamps()),
-                       min_size=1, max_size=3)
+    headers = st.lists(
+        st.builds(TraceHeader, organ_id=organ_ids(), timestamp=timestamps()), min_size=1, max_size=3
+    )
     attributes = st.sampled_from([(), (("id", "3490sdo9"), ("version", "1.0"))])
     return st.builds(
         TraceHeaderList,
@@ -321,23 +326,23 @@ def trace_lists(with_business: bool = True) -> st.SearchStrategy[TraceHeaderList
     )
 
 
-_SIGNATURE = RawXml.from_element(etree.fromstring(
-    '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo>'
-    '<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
-    '<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
-    '<Reference URI=""><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>'
-    "<DigestValue>AAAA</DigestValue></Reference></SignedInfo>"
-    "<SignatureValue>AAAA</SignatureValue></Signature>"
-))
+_SIGNATURE = RawXml.from_element(
+    etree.fromstring(
+        '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo>'
+        '<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
+        '<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
+        '<Reference URI=""><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>'
+        "<DigestValue>AAAA</DigestValue></Reference></SignedInfo>"
+        "<SignatureValue>AAAA</SignatureValue></Signature>"
+    )
+)
 
 # -- attachments -----------------------------------------------------------------------------------
 
 
 def attachment_names() -> st.SearchStrategy[str]:
     stem = (
-        st.lists(st.sampled_from(_NAME_TOKENS), min_size=1, max_size=16)
-        .map(_finish)
-        .filter(bool)
+        st.lists(st.sampled_from(_NAME_TOKENS), min_size=1, max_size=16).map(_finish).filter(bool)
     )
     return st.tuples(stem, st.sampled_from(_EXTENSIONS)).map(lambda parts: f"{parts[0]}.{parts[1]}")
 

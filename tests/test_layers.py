@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "vbdt_exchange"
-ORDER = ["catalog", "envelope", "status", "signature", "adapters", "hub", "engine", "testing", "cli"]
+ORDER = [
+    "catalog",
+    "envelope",
+    "status",
+    "signature",
+    "adapters",
+    "hub",
+    "engine",
+    "testing",
+    "cli",
+]
 BASE = {"errors", "findings", "_xml", "_schemas"}
 
 
@@ -52,7 +62,9 @@ def test_imports_respect_layers(path: Path) -> None:
             assert layer in ("envelope",), f"{relative} imports {module}"
             continue
         assert layer in ORDER, f"{relative} imports unknown layer {module}"
-        assert ORDER.index(layer) < ORDER.index(own), f"{relative} ({own}) imports {module} ({layer})"
+        assert ORDER.index(layer) < ORDER.index(own), (
+            f"{relative} ({own}) imports {module} ({layer})"
+        )
 
 
 def test_every_subpackage_is_a_known_layer() -> None:

@@ -82,13 +82,15 @@ def _observed(package: EdocPackage | StatusPackage) -> dict[str, Any]:
     attachments = []
     for att in package.attachments:
         valid = not isinstance(att.data, InvalidPayload)
-        attachments.append({
-            "name": att.name,
-            "content_id": att.content_id,
-            "sdk_zipped": att.sdk_zipped,
-            "sha256": att.sha256() if valid else None,
-            "size": att.size if valid else None,
-        })
+        attachments.append(
+            {
+                "name": att.name,
+                "content_id": att.content_id,
+                "sdk_zipped": att.sdk_zipped,
+                "sha256": att.sha256() if valid else None,
+                "size": att.size if valid else None,
+            }
+        )
     return {
         **common,
         "to_organ_ids": [org.organ_id for org in package.to],
@@ -143,7 +145,8 @@ def _rules(findings: object, severity: Severity | None = None) -> list[str]:
 def _zip_labelled_as_content(name: str) -> set[str]:
     """Attachments that are SDK-zipped although their declared type is not a ZIP type."""
     return {
-        att["name"] for att in EXPECTED[name]["attachments"]
+        att["name"]
+        for att in EXPECTED[name]["attachments"]
         if att["sdk_zipped"] and (att["declared_content_type"] or "").lower() not in ZIP_TYPES
     }
 
@@ -309,12 +312,18 @@ def test_template_reads_without_exception() -> None:
         assert package.other_info.priority.startswith("0(Độ ưu tiên VB")
         assert package.trace is not None
         assert package.trace.attributes == (
-            ("id", "3490sdo9"), ("version", "1.0"), ("mustUnderstand", "1"),
+            ("id", "3490sdo9"),
+            ("version", "1.0"),
+            ("mustUnderstand", "1"),
             ("actor", "http://schemas.xmlsoap.org/soap/actor/next"),
         )
         # root-level Boundary, ContentId, ContentType; DigitalSignature in the header
         assert [parent for parent, _ in package.structural_extensions] == [
-            "edXML", "edXML", "edXML", "edXMLHeader"]
+            "edXML",
+            "edXML",
+            "edXML",
+            "edXMLHeader",
+        ]
 
 
 def test_template_validation_reports_the_explanatory_text() -> None:
@@ -326,8 +335,10 @@ def test_template_validation_reports_the_explanatory_text() -> None:
         # a bad date in a *reference* field is a warning, never an error (edxml.md §5)
         response_date = f"{HEADER}/ResponseFor/PromulgationDate"
         assert not any(f.path == response_date for f in report.errors)  # not even EDX501
-        assert any(f.rule == "EDX201" and f.path == response_date and
-                   f.severity is Severity.WARNING for f in report.findings)
+        assert any(
+            f.rule == "EDX201" and f.path == response_date and f.severity is Severity.WARNING
+            for f in report.findings
+        )
         for finding in report.errors:
             assert finding.line is not None, finding
 

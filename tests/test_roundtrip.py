@@ -122,8 +122,7 @@ def _unexpected_findings(
     model has no business block)."""
     allowed = {"EDX402"} if isinstance(package, EdocPackage) and package.business is None else set()
     return [
-        str(f) for f in result.findings
-        if f.severity is not Severity.INFO and f.rule not in allowed
+        str(f) for f in result.findings if f.severity is not Severity.INFO and f.rule not in allowed
     ]
 
 

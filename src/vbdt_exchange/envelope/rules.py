@@ -287,8 +287,7 @@ _RULES = [
         "EDX213",
         W,
         "timestamp in another form",
-        "the timestamp {value!r} is not written yyyy/MM/dd HH:mm:ss; "
-        "read as {iso} (Vietnam time)",
+        "the timestamp {value!r} is not written yyyy/MM/dd HH:mm:ss; read as {iso} (Vietnam time)",
         "thời điểm {value!r} không viết theo dạng yyyy/MM/dd HH:mm:ss; "
         "đọc thành {iso} (giờ Việt Nam)",
     ),
