@@ -32,7 +32,6 @@ SAMPLES = sorted(
     str(p.relative_to(VECTORS)) for p in VECTORS.glob("*/*") if p.suffix in (".edxml", ".xml")
 )
 FORMS = ("raw", "sdk-zip")
-HAVE_SCHEMAS = importlib.util.find_spec("vbdt_exchange._schemas") is not None
 
 
 def _load_strategies() -> ModuleType:
@@ -165,7 +164,6 @@ def test_round_trip_through_a_file(
     assert [(w.content_id, w.sha256) for w in written.attachments] == _digests(package)
 
 
-@pytest.mark.skipif(not HAVE_SCHEMAS, reason="vbdt_exchange._schemas is not there yet")
 @settings(max_examples=25, deadline=None, database=None)
 @given(package=strategies.packages(max_attachments=5), form=st.sampled_from(FORMS))
 def test_strict_writer_output_validates(package: EdocPackage | StatusPackage, form: str) -> None:
