@@ -28,7 +28,28 @@ __all__ = ["make_parser", "parse"]
 
 _local = threading.local()
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_DOCTYPE_TEXT = re.compile(r"<!DOCTYPE", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)")
+#: Encodings a package may declare. Others (UTF-7, EBCDIC, ...) can hide markup from the
+#: byte-level checks, so they are refused.
+ALLOWED_ENCODINGS = frozenset(
+    {
+        "UTF-8",
+        "UTF8",
+        "US-ASCII",
+        "ASCII",
+        "ISO-8859-1",
+        "LATIN1",
+        "LATIN-1",
+        "ISO-8859-15",
+        "WINDOWS-1252",
+        "CP1252",
+        "WINDOWS-1258",
+        "CP1258",
+        "UTF-16",
+        "UTF-16LE",
+        "UTF-16BE",
+    }
+)
 
 
 def make_parser(*, recover: bool = False) -> etree.XMLParser:
@@ -74,6 +95,17 @@ def parse(data: bytes, *, recover: bool = False) -> etree._Element:
     :raises EnvelopeReadError: it is not well-formed (rule ``EDX001``, with line and column).
     """
     refuse_doctype(data)
+    declared = _DECLARED_ENCODING.match(data)
+    if declared:
+        encoding = declared.group(1).decode("ascii", "replace")
+        if encoding.upper().replace("_", "-") not in ALLOWED_ENCODINGS:
+            rule = RULES["EDX009"]
+            raise UnsafeXMLError(
+                rule.en.format(encoding=encoding),
+                rule="EDX009",
+                line=1,
+                message_vi=rule.vi.format(encoding=encoding),
+            )
     parser = _parser(recover)
     try:
         root: etree._Element | None = etree.fromstring(data, parser)
@@ -86,13 +118,16 @@ def parse(data: bytes, *, recover: bool = False) -> etree._Element:
             rule="EDX001",
             message_vi=rule.vi.format(detail="không có phần tử gốc"),
         )
+    if root.getroottree().docinfo.internalDTD is not None:  # however it got past the scan
+        rule = RULES["EDX004"]
+        raise UnsafeXMLError(rule.en, rule="EDX004", message_vi=rule.vi)
     return root
 
 
 def _read_error(exc: etree.XMLSyntaxError) -> EnvelopeReadError:
     msg = str(exc.msg or exc)
     # lxml appends ", line N, column M" to the message; the error carries them separately.
-    detail = re.sub(r",? line \d+, column \d+.*$", "", msg).strip()
+    detail = re.sub(r",? line \d+, column \d+.*$", "", msg.splitlines()[0] if msg else "").strip()
     line, column = exc.lineno, exc.position[1]
     if "Excessive depth" in detail or "huge" in detail.lower() or "too big" in detail.lower():
         rule = RULES["EDX005"]

@@ -35,7 +35,29 @@ class CommandFailed(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"vbdt: error: {self.format_message()}", err=True)
+        click.echo(f"vbdt: error: {_one_line(self.format_message())}", err=True)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
+
+
+class _Group(click.Group):
+    """A group whose usage errors are one line on stderr, like every other error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("vbdt: error: aborted", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except click.exceptions.NoArgsIsHelpError as exc:  # plain `vbdt`: the help, as usual
+            click.echo(exc.format_message(), err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except click.ClickException as exc:
+            click.echo(f"vbdt: error: {_one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code if exc.exit_code else EXIT_UNREADABLE)
 
 
 def fail(message: str, exit_code: int = EXIT_UNREADABLE) -> CommandFailed:
@@ -84,7 +106,7 @@ def _debug() -> None:
         traceback.print_exc()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vbdt-exchange", prog_name="vbdt")
 @click.option("-v", "--verbose", count=True, help="Log more (repeat for debug logs).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -110,4 +132,5 @@ def main() -> None:
     """Console-script entry point."""
     from vbdt_exchange.cli import envelope  # noqa: F401 - registers the commands
 
-    cli(prog_name="vbdt")
+    code = cli(prog_name="vbdt")
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

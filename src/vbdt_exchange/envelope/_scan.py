@@ -138,6 +138,8 @@ class _Scanner:
         self.payloads: list[Payload] = []
         self.shifts: list[tuple[int, int]] = []
         self.marker = f"vbdt-spool-{secrets.token_hex(16)}-"
+        self.stack: list[bytes] = []  # local names of the open elements
+        self.elements = 0
 
     # -- buffer management -------------------------------------------------------------------
     def _more(self) -> bool:
@@ -251,6 +253,8 @@ class _Scanner:
             self._copy_until(b">", 2)
         elif rest.startswith(b"</"):
             self._copy_until(b">", 2)
+            if self.stack:
+                self.stack.pop()
         else:
             self._start_tag()
 
@@ -270,10 +274,24 @@ class _Scanner:
                 self._emit(self.buf[self.pos : gt + 1])  # malformed: the parser reports it
                 self.pos = gt + 1
                 return
+        if m.end() - m.start() > _MAX_TAG:
+            raise _limit("a start tag", "một thẻ mở", _MAX_TAG, self.in_lines)
+        self.elements += 1
+        if self.elements > self.limits.max_elements:
+            raise _limit(
+                "the number of elements", "số phần tử", self.limits.max_elements, self.in_lines
+            )
         name, selfclosing = m.group(1), m.group(3)
         self._emit(m.group(0))
         self.pos = m.end()
-        if name.rsplit(b":", 1)[-1] == _CTE and not selfclosing:
+        if selfclosing:
+            return
+        local = name.rsplit(b":", 1)[-1]
+        parent = self.stack[-1] if self.stack else b""
+        self.stack.append(local)
+        if local == _CTE and parent == b"Attachment":
+            # only an attachment's payload is spooled; any other ContentTransferEncoded (in
+            # an unknown extension) stays in the skeleton, to be kept as it is
             self._payload()
 
     # -- payloads ----------------------------------------------------------------------------
@@ -348,10 +366,14 @@ class _Scanner:
                     payload.error = payload.error or "the payload is not closed"
                     break
             if payload.error is None and carry:
-                if len(carry) == 1:
+                # missing '=' padding is accepted, as Java's and .NET's decoders do
+                try:
+                    if len(carry) == 1 or b"=" in carry:
+                        raise binascii.Error("truncated")
+                    decoded = binascii.a2b_base64(carry + b"=" * (4 - len(carry)), strict_mode=True)
+                except binascii.Error:
                     payload.error = "the base64 text is truncated (length is not a multiple of 4)"
-                else:  # missing '=' padding: accepted, as Java's and .NET's decoders do
-                    decoded = binascii.a2b_base64(carry + b"=" * (4 - len(carry)))
+                else:
                     size += len(decoded)
                     sha.update(decoded)
                     out.write(decoded)

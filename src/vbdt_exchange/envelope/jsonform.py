@@ -296,6 +296,23 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 
 
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_PARENTS = frozenset(
+    {"edXML", "edXMLEnvelope", "edXMLHeader", "edXMLBody", "edXMLManifest", "AttachmentEncoded"}
+)
+
+
+def _xml_text(value: str, path: str) -> str:
+    """``value``, if XML can carry it (no NUL, control characters or lone surrogates)."""
+    bad = _NOT_XML_CHAR.search(value)
+    if bad:
+        raise MetadataError(
+            f"character U+{ord(bad.group()):04X} cannot appear in an XML package", path=path
+        )
+    return value
+
+
 class _In:
     """Typed access to a JSON object, with errors that name the JSON path."""
 
@@ -313,8 +330,10 @@ class _In:
 
     def text(self, key: str) -> str | None:
         value = self.data.get(key)
-        if value is None or isinstance(value, str):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return _xml_text(value, f"{self.path}.{key}")
         raise self._fail(key, "a string or null")
 
     def integer(self, key: str) -> int | str | None:
@@ -371,6 +390,7 @@ class _In:
                 raise MetadataError(
                     f"{key}[{i}]: expected a string", path=f"{self.path}.{key}[{i}]"
                 )
+            _xml_text(v, f"{self.path}.{key}[{i}]")
         return tuple(values)
 
     def ext(self, key: str = "extensions") -> tuple[RawXml, ...]:
@@ -396,6 +416,13 @@ class _In:
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
             raise self._fail(key, "an object of strings")
+        for name, text in value.items():
+            if not _ATTRIBUTE_NAME.fullmatch(name) or name.lower().startswith("xml"):
+                raise MetadataError(
+                    f"{key}: {name!r} is not an attribute name this form can carry",
+                    path=f"{self.path}.{key}",
+                )
+            _xml_text(text, f"{self.path}.{key}.{name}")
         return tuple(value.items())
 
 
@@ -538,6 +565,11 @@ def package_from_json(
         if not parent or not xml:
             raise MetadataError(
                 "each structural extension needs 'parent' and 'xml'", path=item.path
+            )
+        if parent not in _PARENTS:
+            raise MetadataError(
+                f"parent {parent!r} is not one of {', '.join(sorted(_PARENTS))}",
+                path=f"{item.path}.parent",
             )
         structural.append((parent, RawXml(xml)))
     if kind == "status":

@@ -93,10 +93,14 @@ class RawXml:
     def from_element(cls, element: etree._Element) -> RawXml:
         """Keep ``element`` (without its tail) in a canonical form: its own namespace as the
         default one, other prefixes as found, no unused declarations. The same element read
-        from differently prefixed documents gives the same ``RawXml``."""
-        copy = _canonical_copy(element)
-        etree.cleanup_namespaces(copy)
-        return cls(etree.tostring(copy, encoding="unicode"))
+        from differently prefixed documents gives the same ``RawXml``.
+
+        The copy costs time linear in the element's size times its number of attributes,
+        which the reader bounds (``Limits.max_attributes``).
+        """
+        kept = _canonical_copy(element)
+        etree.cleanup_namespaces(kept)
+        return cls(etree.tostring(kept, encoding="unicode"))
 
     def element(self) -> etree._Element:
         """The element, parsed with the library's hardened parser."""
@@ -117,10 +121,12 @@ class RawXml:
 def _canonical_copy(element: etree._Element) -> etree._Element:
     own = etree.QName(element).namespace
     nsmap: dict[str | None, str] = {}
+    seen: set[str] = {own} if own else set()
     for sub in element.iter():
         for prefix, uri in (sub.nsmap or {}).items():
-            if prefix is not None and uri != own and uri not in nsmap.values():
+            if prefix is not None and uri not in seen:
                 nsmap[prefix] = uri
+                seen.add(uri)
     if own:
         nsmap[None] = own
     root = etree.Element(element.tag, nsmap=nsmap)
@@ -129,8 +135,7 @@ def _canonical_copy(element: etree._Element) -> etree._Element:
 
 
 def _copy_into(source: etree._Element, target: etree._Element) -> None:
-    for key, value in source.attrib.items():
-        target.set(key, value)
+    target.attrib.update(source.attrib)
     target.text = source.text
     for child in source:
         if isinstance(child.tag, str):

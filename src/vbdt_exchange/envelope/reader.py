@@ -27,6 +27,7 @@ import tempfile
 import unicodedata
 import weakref
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -413,6 +414,7 @@ class _Reader:
         if isinstance(error, ResourceLimitError) or error.rule == "EDX004":
             raise exc
         root = _xml.parse(data, recover=True)
+        _qualify_undeclared(root)
         self.note("EDX007", detail=exc.message)
         self.findings[-1] = attrs.evolve(self.findings[-1], line=exc.line)
         return root
@@ -447,6 +449,20 @@ class _Reader:
                         line=self.scan.original_line(el.sourceline),
                         message_vi=rule.vi.format(
                             what_vi="độ sâu lồng phần tử", limit=limits.max_depth
+                        ),
+                    )
+                if len(el.attrib) > limits.max_attributes or len(el.nsmap) > limits.max_attributes:
+                    rule = RULES["EDX005"]
+                    raise ResourceLimitError(
+                        rule.en.format(
+                            what="the attributes (or namespaces) of one element",
+                            limit=limits.max_attributes,
+                        ),
+                        rule="EDX005",
+                        line=self.scan.original_line(el.sourceline),
+                        message_vi=rule.vi.format(
+                            what_vi="số thuộc tính (hoặc không gian tên) của một phần tử",
+                            limit=limits.max_attributes,
                         ),
                     )
                 if count > limits.max_elements:
@@ -1212,7 +1228,11 @@ class _Reader:
         el, path = items[0]
         text = el.text or ""
         index = next(_scan.iter_payload_markers(text, self.scan.marker_prefix), None)
-        if index is not None and len(el) == 0:
+        if any(isinstance(k.tag, str) for k in el):
+            detail = "elements inside the payload"
+            self.note("EDX301", el, path, name=name, detail=detail)
+            return InvalidPayload(f"attachment {name!r}: {detail}", "".join(el.itertext())), None
+        if index is not None:
             payload = self.payloads[index]
             if payload.error is not None or payload.path is None:
                 detail = f"{payload.error} (too large to keep)"
@@ -1288,6 +1308,7 @@ class _Reader:
         except (
             zipfile.BadZipFile,
             zipfile.LargeZipFile,
+            zlib.error,
             EOFError,
             OSError,
             ValueError,
@@ -1316,11 +1337,31 @@ class _Reader:
                     )
                 sha.update(chunk)
                 out.write(chunk)
+        if size != entry.file_size:
+            target_path.unlink(missing_ok=True)
+            raise _Refused(f"it declares {entry.file_size} bytes but holds {size}")
         return SpooledSource(target_path, size, sha.hexdigest(), spool=self.spool)
 
 
 class _Refused(Exception):
     pass
+
+
+_UNDECLARED = "urn:vbdt-exchange:undeclared-prefix:"
+
+
+def _qualify_undeclared(root: etree._Element) -> None:
+    """After libxml2's recovery parse, names with an undeclared prefix keep the prefix in the
+    name itself (``foo:Note``); give them a namespace so that every name is a valid QName."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and ":" in el.tag and not el.tag.startswith("{"):
+            prefix, local = el.tag.split(":", 1)
+            el.tag = f"{{{_UNDECLARED}{prefix}}}{local}"
+        for key in list(el.attrib):
+            if ":" in key and not key.startswith("{"):
+                prefix, local = key.split(":", 1)
+                value = el.attrib.pop(key)
+                el.set(f"{{{_UNDECLARED}{prefix}}}{local}", value)
 
 
 def _is_empty(value: object) -> bool:
@@ -1365,10 +1406,10 @@ def _declare_prefixes(data: bytes) -> tuple[bytes, list[str]]:
     declared = set(
         re.findall(rb"xmlns:([A-Za-z][\w.-]*)\s*=", root_tag.group(0) if root_tag else b"")
     )
-    missing = sorted(p.decode() for p in used - declared if p.decode() in _WELL_KNOWN_PREFIXES)
+    missing = sorted(p.decode() for p in used - declared if p.lower() not in (b"xml", b"xmlns"))
     if not missing:
         return data, []
-    decls = "".join(f' xmlns:{p}="{_WELL_KNOWN_PREFIXES[p]}"' for p in missing)
+    decls = "".join(f' xmlns:{p}="{_WELL_KNOWN_PREFIXES.get(p, _UNDECLARED + p)}"' for p in missing)
     end = text_match.end()
     return data[:end] + decls.encode() + data[end:], missing
 

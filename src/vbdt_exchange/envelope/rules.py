@@ -115,6 +115,13 @@ _RULES = [
         "không mở được {path}: {reason}",
     ),
     Rule(
+        "EDX009",
+        E,
+        "encoding refused",
+        "the declared encoding {encoding!r} is not accepted (use UTF-8)",
+        "bảng mã khai báo {encoding!r} không được chấp nhận (hãy dùng UTF-8)",
+    ),
+    Rule(
         "EDX101",
         E,
         "not an edXML package",
