@@ -371,3 +371,12 @@ def test_inspect_without_recover_fails_with_the_rule(name: str) -> None:
     assert f"[{rule}]" in result.stderr
     assert f"line {line}" in result.stderr
     assert "--recover" in result.stderr
+
+
+def test_validate_command_exits_1_on_the_template_and_0_on_a_clean_sample() -> None:
+    runner = CliRunner()
+    template = runner.invoke(cli, ["validate", str(VECTORS / TEMPLATE)])
+    assert template.exit_code == 1, template.output
+    assert "EDX201" in template.stdout
+    clean = runner.invoke(cli, ["validate", str(VECTORS / CLEAN[0])])
+    assert clean.exit_code == 0, clean.output
