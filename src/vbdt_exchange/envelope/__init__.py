@@ -3,6 +3,7 @@
 >>> from vbdt_exchange.envelope import read, validate, write
 """
 
+from vbdt_exchange.envelope.build import new_edoc
 from vbdt_exchange.envelope.files import UnpackedFile, UnpackResult, safe_filename, unpack
 from vbdt_exchange.envelope.jsonform import MetadataError, package_from_json, package_to_json
 from vbdt_exchange.envelope.limits import Limits
@@ -85,6 +86,7 @@ __all__ = [
     "UnpackedFile",
     "WriteResult",
     "WrittenAttachment",
+    "new_edoc",
     "package_from_json",
     "package_to_json",
     "read",
