@@ -158,7 +158,7 @@ def lib_unpack(args: Json) -> Json:
         "size": item.attachment.data.size,
         "sha256": item.attachment.data.sha256(),
         "file_size": os.stat(item.path).st_size if item.path else None,
-        "errors": [str(f) for f in result.result.errors],
+        "errors": [str(f) for f in result.findings if f.is_error],
     }
 
 
