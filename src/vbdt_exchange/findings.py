@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Finding", "Severity"]
+__all__ = ["Finding", "FindingsView", "Severity"]
 
 
 class Severity(enum.Enum):
@@ -68,3 +68,17 @@ class Finding:
         return f"{self.severity.value} {self.rule}: {self.message}" + (
             f" [{where}]" if where else ""
         )
+
+
+class FindingsView:
+    """``errors`` and ``warnings`` of anything that holds ``findings`` (a read result, a report)."""
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)

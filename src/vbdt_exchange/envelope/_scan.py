@@ -111,7 +111,7 @@ def _error(
     )
 
 
-def _limit(what: str, what_vi: str, limit: int, line: int | None = None) -> ResourceLimitError:
+def limit_error(what: str, what_vi: str, limit: int, line: int | None = None) -> ResourceLimitError:
     rule = RULES["EDX005"]
     return ResourceLimitError(
         rule.en.format(what=what, limit=limit),
@@ -151,7 +151,9 @@ class _Scanner:
             return False
         self.total += len(chunk)
         if self.total > self.limits.max_package_bytes:
-            raise _limit("the package size", "kích thước gói tin", self.limits.max_package_bytes)
+            raise limit_error(
+                "the package size", "kích thước gói tin", self.limits.max_package_bytes
+            )
         self.buf = self.buf[self.pos :] + chunk
         self.pos = 0
         return True
@@ -165,7 +167,7 @@ class _Scanner:
         self.out_lines += n
         self.in_lines += n
         if self.out_size > self.limits.max_header_bytes:
-            raise _limit(
+            raise limit_error(
                 "the package without its attachment payloads",
                 "gói tin (không kể tệp đính kèm)",
                 self.limits.max_header_bytes,
@@ -179,7 +181,7 @@ class _Scanner:
             if i >= 0:
                 return i
             if len(self.buf) - self.pos > self.limits.max_header_bytes:
-                raise _limit(
+                raise limit_error(
                     "a markup construct", "một cấu trúc đánh dấu", self.limits.max_header_bytes
                 )
             if not self._more():
@@ -267,7 +269,7 @@ class _Scanner:
             # a '>' inside a quoted attribute value can end the search early: read on until the
             # tag matches, the tag grows absurd, or the input ends.
             if len(self.buf) - self.pos > _MAX_TAG:
-                raise _limit("a start tag", "một thẻ mở", _MAX_TAG, self.in_lines)
+                raise limit_error("a start tag", "một thẻ mở", _MAX_TAG, self.in_lines)
             if not self._more():
                 if gt < 0:
                     gt = len(self.buf) - 1
@@ -275,10 +277,10 @@ class _Scanner:
                 self.pos = gt + 1
                 return
         if m.end() - m.start() > _MAX_TAG:
-            raise _limit("a start tag", "một thẻ mở", _MAX_TAG, self.in_lines)
+            raise limit_error("a start tag", "một thẻ mở", _MAX_TAG, self.in_lines)
         self.elements += 1
         if self.elements > self.limits.max_elements:
-            raise _limit(
+            raise limit_error(
                 "the number of elements", "số phần tử", self.limits.max_elements, self.in_lines
             )
         name, selfclosing = m.group(1), m.group(3)
@@ -298,7 +300,7 @@ class _Scanner:
     def _payload(self) -> None:
         index = len(self.payloads)
         if index >= self.limits.max_attachments:
-            raise _limit(
+            raise limit_error(
                 "the number of attachments",
                 "số tệp đính kèm",
                 self.limits.max_attachments,
@@ -345,7 +347,7 @@ class _Scanner:
                                 padded = data[n - 1 : n] == b"=" if n else padded
                                 size += len(decoded)
                                 if size > self.limits.max_attachment_bytes:
-                                    raise _limit(
+                                    raise limit_error(
                                         "an attachment's decoded size",
                                         "kích thước tệp đính kèm sau giải mã",
                                         self.limits.max_attachment_bytes,

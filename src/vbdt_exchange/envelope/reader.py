@@ -75,7 +75,7 @@ from vbdt_exchange.envelope.models import (
 from vbdt_exchange.envelope.rules import RULES, finding
 from vbdt_exchange.envelope.sources import AttachmentSource, BytesSource, InvalidPayload, PathSource
 from vbdt_exchange.errors import AttachmentError, EnvelopeReadError, ResourceLimitError
-from vbdt_exchange.findings import Finding, Severity
+from vbdt_exchange.findings import Finding, FindingsView, Severity
 
 __all__ = ["ReadOptions", "ReadResult", "Source", "read"]
 
@@ -236,7 +236,7 @@ class SpooledSource:
 
 
 @attrs.frozen
-class ReadResult:
+class ReadResult(FindingsView):
     """What :func:`read` returns: the package and everything noticed while reading it.
 
     ``lines`` maps element paths (``/edXML/edXMLEnvelope/.../To[2]/OrganId``) to their line in
@@ -248,14 +248,6 @@ class ReadResult:
     findings: tuple[Finding, ...]
     lines: Mapping[str, int] = attrs.field(factory=dict, repr=False)
     _spool: _Spool | None = attrs.field(default=None, repr=False, alias="spool")
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
 
     def raise_for_errors(self) -> ReadResult:
         """Raise :class:`~vbdt_exchange.errors.EnvelopeValidationError` if any finding is an
@@ -438,43 +430,27 @@ class _Reader:
         depth = 0
         count = 0
         for event, el in etree.iterwalk(root, events=("start", "end")):
-            if event == "start":
-                depth += 1
-                count += 1
-                if depth > limits.max_depth:
-                    rule = RULES["EDX005"]
-                    raise ResourceLimitError(
-                        rule.en.format(what="the element nesting depth", limit=limits.max_depth),
-                        rule="EDX005",
-                        line=self.scan.original_line(el.sourceline),
-                        message_vi=rule.vi.format(
-                            what_vi="độ sâu lồng phần tử", limit=limits.max_depth
-                        ),
-                    )
-                if len(el.attrib) > limits.max_attributes or len(el.nsmap) > limits.max_attributes:
-                    rule = RULES["EDX005"]
-                    raise ResourceLimitError(
-                        rule.en.format(
-                            what="the attributes (or namespaces) of one element",
-                            limit=limits.max_attributes,
-                        ),
-                        rule="EDX005",
-                        line=self.scan.original_line(el.sourceline),
-                        message_vi=rule.vi.format(
-                            what_vi="số thuộc tính (hoặc không gian tên) của một phần tử",
-                            limit=limits.max_attributes,
-                        ),
-                    )
-                if count > limits.max_elements:
-                    rule = RULES["EDX005"]
-                    raise ResourceLimitError(
-                        rule.en.format(what="the number of elements", limit=limits.max_elements),
-                        rule="EDX005",
-                        line=self.scan.original_line(el.sourceline),
-                        message_vi=rule.vi.format(what_vi="số phần tử", limit=limits.max_elements),
-                    )
-            else:
+            if event == "end":
                 depth -= 1
+                continue
+            depth += 1
+            count += 1
+            line = self.scan.original_line(el.sourceline)
+            if depth > limits.max_depth:
+                raise _scan.limit_error(
+                    "the element nesting depth", "độ sâu lồng phần tử", limits.max_depth, line
+                )
+            if len(el.attrib) > limits.max_attributes or len(el.nsmap) > limits.max_attributes:
+                raise _scan.limit_error(
+                    "the attributes (or namespaces) of one element",
+                    "số thuộc tính (hoặc không gian tên) của một phần tử",
+                    limits.max_attributes,
+                    line,
+                )
+            if count > limits.max_elements:
+                raise _scan.limit_error(
+                    "the number of elements", "số phần tử", limits.max_elements, line
+                )
 
     # -- element helpers ---------------------------------------------------------------------------
     def ns_ok(self, el: etree._Element) -> bool:

@@ -32,7 +32,7 @@ from vbdt_exchange.envelope.reader import ReadOptions, ReadResult, Source, read
 from vbdt_exchange.envelope.rules import finding
 from vbdt_exchange.envelope.writer import build_tree
 from vbdt_exchange.errors import EnvelopeReadError
-from vbdt_exchange.findings import Finding, Severity
+from vbdt_exchange.findings import Finding, FindingsView, Severity
 
 __all__ = ["Report", "validate"]
 
@@ -42,7 +42,7 @@ _SOFT_PATTERNS = frozenset({"OrganId", "DocumentId"})
 
 
 @attrs.frozen
-class Report:
+class Report(FindingsView):
     """The result of :func:`validate`.
 
     :ivar readable: whether the file could be read at all (``False``: one error finding says why).
@@ -60,14 +60,6 @@ class Report:
     def ok(self) -> bool:
         """Readable and without error findings (warnings do not count)."""
         return self.readable and not self.errors
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
 
     def to_dict(self) -> dict[str, Any]:
         return {
