@@ -186,3 +186,19 @@ def test_empty_to_is_absent():
     result = v.read(data)
     assert len(result.package.to) == 1  # was: an empty Organization kept in `to`
     assert "EDX108" in {f.rule for f in result.findings}
+
+
+def test_whitespace_before_the_declaration_is_stray_bytes():
+    data = b"  \n" + v.example_path().read_bytes()
+    with pytest.raises(v.EnvelopeReadError) as info:
+        v.read(data)
+    assert info.value.rule == "EDX002"  # was: EDX001 from libxml2, readable only by step 3
+    result = v.read(data, recover=True)
+    assert [f.rule for f in result.findings] == ["EDX002"]
+
+
+def test_attribute_on_a_known_element_is_reported():
+    data = v.example_path().read_bytes().replace(b"<Subject>", b'<Subject foo="1">', 1)
+    (finding,) = v.read(data).findings  # was: dropped without a word
+    assert finding.rule == "EDX112"
+    assert "Subject/@foo" in finding.message

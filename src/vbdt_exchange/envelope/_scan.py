@@ -210,11 +210,12 @@ class _Scanner:
         head = self.buf[self.pos : self.pos + 4]
         if head.startswith(b"\xef\xbb\xbf"):
             self.pos += 3  # a UTF-8 byte order mark: harmless, dropped
-            return b""
         i = self._find(b"<")
         if i > self.pos:
             stray = self.buf[self.pos : i]
-            if stray.strip(_WS):
+            # junk, or whitespace before the XML declaration (which must come first)
+            self._ensure(i - self.pos + 5)
+            if stray.strip(_WS) or self.buf.startswith(b"<?xml", i):
                 if not self.recover:
                     raise _error(
                         "EDX002",

@@ -489,6 +489,9 @@ class _Reader:
                     continue
                 found.setdefault(local, []).append((kid, kid_path))
                 sequence.append(local)
+                for key in kid.attrib:
+                    if not _attribute_expected(local, str(key)):
+                        self.note("EDX112", kid, kid_path, name=f"{local}/@{key}")
             else:
                 self.note("EDX104", kid, kid_path, name=_display(kid))
                 extensions.append(RawXml.from_element(kid))
@@ -1098,9 +1101,6 @@ class _Reader:
             for k, v in el.attrib.items()
             if etree.QName(k).namespace == XLINK
         )
-        for k in el.attrib:
-            if etree.QName(k).namespace != XLINK:
-                self.note("EDX112", el, path, name=str(k))
         return ManifestReference(
             content_id=self.content_id(found),
             name=self.one(found, "AttachmentName"),
@@ -1338,6 +1338,17 @@ def _qualify_undeclared(root: etree._Element) -> None:
                 prefix, local = key.split(":", 1)
                 value = el.attrib.pop(key)
                 el.set(f"{{{_UNDECLARED}{prefix}}}{local}", value)
+
+
+def _attribute_expected(element: str, key: str) -> bool:
+    """Whether the reader keeps this attribute of a known element (others: EDX112)."""
+    if element == "TraceHeaderList":
+        return True  # id, version, and the SOAP-style mustUnderstand/actor: all kept
+    if element == "Reference":
+        return key.startswith(f"{{{XLINK}}}")
+    if element == "edXMLManifest":
+        return key == "version"
+    return key.startswith("{http://www.w3.org/2001/XMLSchema-instance}")  # harmless
 
 
 def _is_empty(value: object) -> bool:
