@@ -20,7 +20,6 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -487,7 +486,8 @@ def scan(stream: BinaryIO, *, limits: Limits, recover: bool, spool_dir: Path) ->
     )
 
 
-def iter_payload_markers(text: str, prefix: str) -> Iterator[int]:
-    """The payload indexes named by a marker text (at most one)."""
+def payload_index(text: str, prefix: str) -> int | None:
+    """The payload a marker text names, or ``None`` when ``text`` is not a marker."""
     if text.startswith(prefix) and text[len(prefix) :].isdigit():
-        yield int(text[len(prefix) :])
+        return int(text[len(prefix) :])
+    return None

@@ -136,6 +136,7 @@ def unpack(
             json_path = directory / _unique(directory, PACKAGE_JSON, set())
         json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
         result.close()
+        log.debug("unpacked %d attachment(s) into %s", len(written), directory)
         if isinstance(package, EdocPackage):
             package = attrs.evolve(package, attachments=tuple(f.attachment for f in written))
         return UnpackResult(json_path, tuple(written), package, result.findings)

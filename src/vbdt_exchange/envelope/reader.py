@@ -28,7 +28,7 @@ import unicodedata
 import weakref
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -73,7 +73,7 @@ from vbdt_exchange.envelope.models import (
     TraceHeaderList,
 )
 from vbdt_exchange.envelope.rules import RULES, finding
-from vbdt_exchange.envelope.sources import AttachmentSource, BytesSource, InvalidPayload, PathSource
+from vbdt_exchange.envelope.sources import AttachmentSource, BytesSource, InvalidPayload
 from vbdt_exchange.errors import AttachmentError, EnvelopeReadError, ResourceLimitError
 from vbdt_exchange.findings import Finding, FindingsView, Severity
 
@@ -298,10 +298,18 @@ def read(
         for payload in scan.payloads:
             if payload.path is not None:
                 spool.track(payload.path)
-        return _Reader(scan, options, spool).read()
+        result = _Reader(scan, options, spool).read()
     except BaseException:
         spool.close()
         raise
+    log.debug(
+        "read a %s package (%d bytes): %d attachment(s), %d finding(s)",
+        result.package.kind,
+        scan.total_bytes,
+        len(getattr(result.package, "attachments", ())),
+        len(result.findings),
+    )
+    return result
 
 
 def _open(source: Source) -> BinaryIO:
@@ -1203,7 +1211,7 @@ class _Reader:
             ), None
         el, path = items[0]
         text = el.text or ""
-        index = next(_scan.iter_payload_markers(text, self.scan.marker_prefix), None)
+        index = _scan.payload_index(text, self.scan.marker_prefix)
         if any(isinstance(k.tag, str) for k in el):
             detail = "elements inside the payload"
             self.note("EDX301", el, path, name=name, detail=detail)
@@ -1399,12 +1407,3 @@ def _declare_prefixes(data: bytes) -> tuple[bytes, list[str]]:
     decls = "".join(f' xmlns:{p}="{_WELL_KNOWN_PREFIXES.get(p, _UNDECLARED + p)}"' for p in missing)
     end = text_match.end()
     return data[:end] + decls.encode() + data[end:], missing
-
-
-def iter_attachment_files(result: ReadResult) -> Iterator[tuple[Attachment, Path | None]]:
-    """Each attachment with the spool file holding its bytes (``None`` when not spooled)."""
-    if not isinstance(result.package, EdocPackage):
-        return
-    for attachment in result.package.attachments:
-        data = attachment.data
-        yield attachment, data.path if isinstance(data, (SpooledSource, PathSource)) else None

@@ -25,6 +25,7 @@ import binascii
 import datetime
 import hashlib
 import io
+import logging
 import os
 import tempfile
 import unicodedata
@@ -54,6 +55,8 @@ from vbdt_exchange.envelope.models import (
 )
 from vbdt_exchange.envelope.sources import InvalidPayload
 from vbdt_exchange.errors import EnvelopeWriteError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["AttachmentForm", "WriteResult", "WrittenAttachment", "to_bytes", "write"]
 
@@ -599,6 +602,9 @@ def _write(package: Package, stream: BinaryIO, form: AttachmentForm, strict: boo
         written.append(_payload(attachment, out, form, strict))
     out.write(rest.encode("utf-8"))
     out.write(b"\n")
+    log.debug(
+        "wrote a %s package: %d bytes, %d attachment(s)", package.kind, out.size, len(written)
+    )
     return WriteResult(out.size, tuple(written))
 
 
