@@ -291,7 +291,7 @@ def test_cli_page_names_every_command_and_option() -> None:
     import click
 
     import vbdt_exchange.cli.envelope  # noqa: F401 - registers the commands
-    from vbdt_exchange.cli import cli
+    from vbdt_exchange.cli import catalog_organ, catalog_types, cli, policy  # noqa: F401
 
     text = (DOCS / "reference" / "cli.md").read_text("utf-8")
     missing = []
@@ -301,9 +301,14 @@ def test_cli_page_names_every_command_and_option() -> None:
     for name, command in cli.commands.items():
         if f"## `vbdt {name}`" not in text:
             missing.append(f"section for vbdt {name}")
-        for param in command.params:
-            if isinstance(param, click.Option):
-                missing += [f"{name} {opt}" for opt in param.opts if f"`{opt}" not in text]
+        subcommands = command.commands if isinstance(command, click.Group) else {}
+        for sub in subcommands:
+            if f"`vbdt {name} {sub}" not in text:
+                missing.append(f"vbdt {name} {sub}")
+        for cmd in (command, *subcommands.values()):
+            for param in cmd.params:
+                if isinstance(param, click.Option):
+                    missing += [f"{name} {opt}" for opt in param.opts if f"`{opt}" not in text]
     assert not missing, missing
 
 

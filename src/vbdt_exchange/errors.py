@@ -16,7 +16,15 @@ branch also derives from the builtin it stands for, so ``except ValueError`` kee
     │                                         (vbdt_exchange.envelope.jsonform)
     └── CatalogError (ValueError)             a catalogue value (identifier, code) is malformed
         ├── InvalidOrganId                    (vbdt_exchange.catalog.organ_id)
-        └── InvalidDocumentId                 (vbdt_exchange.catalog.document_id)
+        │   └── UnknownOrganId                not in the directory (known_only=True)
+        ├── InvalidDocumentId                 (vbdt_exchange.catalog.document_id)
+        ├── InvalidNumber                     (vbdt_exchange.catalog.number; .reason)
+        ├── UnknownDocumentType               (vbdt_exchange.catalog.doctypes)
+        ├── UnknownCode                       (vbdt_exchange.catalog.codes)
+        ├── DirectoryError                    an agency list is malformed (catalog.directory)
+        └── PolicyError                       (vbdt_exchange.catalog.policy)
+            ├── UnknownPolicy, InvalidCheckDate, PolicyFileError
+            └── UnknownDocumentType           also a catalog.doctypes.UnknownDocumentType
 
 A payload that cannot be decoded, or an SDK ZIP wrapper that cannot be opened safely, is not an
 exception when reading: the reader reports it as a finding (``EDX301``, ``EDX304``) and keeps

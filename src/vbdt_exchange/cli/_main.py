@@ -130,7 +130,12 @@ def cli(verbose: int, debug: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    from vbdt_exchange.cli import envelope  # noqa: F401 - registers the commands
+    from vbdt_exchange.cli import (  # noqa: F401 - each module registers its commands
+        catalog_organ,
+        catalog_types,
+        envelope,
+        policy,
+    )
 
     code = cli(prog_name="vbdt")
     sys.exit(code if isinstance(code, int) else EXIT_OK)
