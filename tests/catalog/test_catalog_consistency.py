@@ -101,3 +101,13 @@ def test_functions_raise_only_catalog_errors(name: str, value: object) -> None:
     else:
         return
     assert message
+
+
+def test_thanh_hoa_personnel_exception_knows_the_everyday_word() -> None:
+    import datetime
+
+    decision = policy.check(
+        "Quyết định", topics=("nhân sự",), profile="thanh-hoa-2019", date=datetime.date(2020, 1, 1)
+    )
+    assert decision.verdict == "paper_also"  # seed 001: tổ chức cán bộ (personnel) go with paper
+    assert decision.rule == "seed001-thanh-hoa-personnel"
