@@ -14,6 +14,9 @@ branch also derives from the builtin it stands for, so ``except ValueError`` kee
     │   │                                     base64, or its spool file closed)
     │   └── MetadataError                     a JSON package description is malformed
     │                                         (vbdt_exchange.envelope.jsonform)
+    ├── StatusError (ValueError)              (vbdt_exchange.status)
+    │   ├── TransitionRefused                 a status change the rules do not allow
+    │   └── UnknownStatusCode                 building a status with a code not in the standard
     └── CatalogError (ValueError)             a catalogue value (identifier, code) is malformed
         ├── InvalidOrganId                    (vbdt_exchange.catalog.organ_id)
         │   └── UnknownOrganId                not in the directory (known_only=True)

@@ -140,6 +140,8 @@ def main() -> None:
         catalog_types,
         envelope,
         policy,
+        status_explain,
+        status_make,
     )
 
     code = cli(prog_name="vbdt")
