@@ -115,4 +115,21 @@ print(edxml_schema().target_namespace)
 expected="http://www.mic.gov.vn/TBT/QCVN_102_2016"
 [[ "$namespace" == "$expected" ]] || fail "target namespace is '$namespace', expected '$expected'"
 echo "$namespace"
+
+echo "check_wheel: the installed package's data files and command line work"
+(
+  cd "$tmp/cwd" && env -u PYTHONPATH "$venv_python" -I -c '
+import datetime
+import vbdt_exchange as vbdt
+from vbdt_exchange.catalog import doctypes, organ_id, policy
+from vbdt_exchange.status import load_transitions
+assert vbdt.validate(vbdt.example_path()).ok
+assert doctypes.lookup("QyĐ").name == "Quy định"
+assert organ_id.lookup("000.00.00.G22") is not None
+decision = policy.check("Công văn", date=datetime.date(2024, 1, 1))
+assert decision.verdict == "electronic_only", decision
+assert load_transitions().rules
+print("data files OK")
+' && "$tmp/venv/bin/vbdt" validate "$("$venv_python" -c "import vbdt_exchange; print(vbdt_exchange.example_path())")" >/dev/null
+) || fail "the installed package cannot use its data files or its command line"
 echo "check_wheel: OK"
