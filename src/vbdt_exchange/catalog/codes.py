@@ -29,12 +29,12 @@ Sources: ``edxml.md`` §11.1 (BussinessDocType), §13.1 (Priority), §13.2 (Stee
 from __future__ import annotations
 
 import enum
-import unicodedata
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 import attrs
 
+from vbdt_exchange.catalog._text import fold
 from vbdt_exchange.errors import CatalogError
 
 __all__ = [
@@ -59,25 +59,6 @@ __all__ = [
 
 class UnknownCode(CatalogError):
     """A code, label, code-list name or scheme that the catalogue does not know."""
-
-
-def fold(value: object) -> str:
-    """Fold text for comparison: NFD, drop combining marks, ``đ`` → ``d``, casefold, collapse
-    whitespace. Anything that is not text folds to ``''``.
-
-    >>> fold('  Thượng   KHẨN ')
-    'thuong khan'
-    >>> fold('Đề án') == fold('de an')
-    True
-    >>> fold(None)
-    ''
-    """
-    if not isinstance(value, str):
-        return ""
-    text = unicodedata.normalize("NFD", value)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("đ", "d").replace("Đ", "D").casefold()
-    return " ".join(text.split())
 
 
 @attrs.frozen

@@ -38,6 +38,7 @@ from typing import Any, TextIO
 import attrs
 
 from vbdt_exchange.catalog import organ_id
+from vbdt_exchange.catalog._text import fold
 from vbdt_exchange.errors import CatalogError
 
 __all__ = ["CSV_COLUMNS", "Agency", "AgencyDirectory", "DirectoryError", "fold"]
@@ -72,18 +73,6 @@ class Agency:
     def code(self) -> str:
         """The code to address the unit with: the legacy code when known, else the QĐ 20 one."""
         return self.code102 or self.code_qd20 or ""
-
-
-def fold(text: str) -> str:
-    """``text`` for comparison: no diacritics, ``đ`` → ``d``, case-folded, spaces collapsed.
-
-    >>> fold('  Ủy ban nhân dân tỉnh ĐẮK LẮK ')
-    'uy ban nhan dan tinh dak lak'
-    """
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
 
 
 def _key(code: str) -> str:

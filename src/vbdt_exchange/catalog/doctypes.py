@@ -42,6 +42,7 @@ from typing import Literal
 
 import attrs
 
+from vbdt_exchange.catalog._text import fold
 from vbdt_exchange.errors import CatalogError
 
 __all__ = [
@@ -114,17 +115,6 @@ class TypeMatch:
     type: DocumentTypeInfo
     matched_by: Literal["abbreviation", "name", "abbreviation-case-insensitive"]
     warning: str | None = None
-
-
-def fold(text: str) -> str:
-    """Fold for name comparison: NFC/NFD-insensitive, case- and diacritic-insensitive, đ → d.
-
-    >>> fold('  Quyết   ĐỊNH ')
-    'quyet dinh'
-    """
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
 
 
 def compact(value: str) -> str:
