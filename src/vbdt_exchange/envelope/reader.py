@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import binascii
 import datetime
+import functools
 import hashlib
 import io
 import itertools
@@ -414,7 +415,25 @@ class _Reader:
         if isinstance(error, ResourceLimitError) or error.rule == "EDX004":
             raise exc
         root = _xml.parse(data, recover=True)
-        _qualify_undeclared(root)
+        bad = _qualify_undeclared(root)
+        if bad is None:
+            # what the recovery kept must write back as well-formed XML (a comment holding
+            # "--" would not, for one), or nothing read from it could be written or checked
+            try:
+                _xml.parse(etree.tostring(root))
+            except EnvelopeReadError as again:
+                kept = again.message.split(": ", 1)[-1]
+                bad = (f"what it kept ({kept})", again.line or root.sourceline)
+        if bad is not None:  # what libxml2's recovery kept is not XML we can work with
+            what, line = bad
+            rule = RULES["EDX001"]
+            detail = f"{what} is malformed (even in recovery mode)"
+            raise EnvelopeReadError(
+                rule.en.format(detail=detail),
+                rule="EDX001",
+                line=self.scan.original_line(line),
+                message_vi=rule.vi.format(detail=detail),
+            )
         self.note("EDX007", detail=exc.message)
         self.findings[-1] = attrs.evolve(self.findings[-1], line=exc.line)
         return root
@@ -434,6 +453,16 @@ class _Reader:
         )
 
     def check_bounds(self, root: etree._Element) -> None:
+        bad = _bad_namespace(root)
+        if bad is not None:
+            rule = RULES["EDX001"]
+            detail = f"{bad[0]} is not a valid URI"
+            raise EnvelopeReadError(
+                rule.en.format(detail=detail),
+                rule="EDX001",
+                line=self.scan.original_line(bad[1]),
+                message_vi=rule.vi.format(detail=detail),
+            )
         limits = self.options.limits
         depth = 0
         count = 0
@@ -1334,18 +1363,76 @@ class _Refused(Exception):
 _UNDECLARED = "urn:vbdt-exchange:undeclared-prefix:"
 
 
-def _qualify_undeclared(root: etree._Element) -> None:
-    """After libxml2's recovery parse, names with an undeclared prefix keep the prefix in the
-    name itself (``foo:Note``); give them a namespace so that every name is a valid QName."""
+_NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
+
+
+def _qualified(name: str) -> str | None:
+    """``name`` from a recovery parse as a valid Clark name, or ``None`` when it cannot be one.
+
+    libxml2's recovery keeps an undeclared prefix inside the name (``foo:Note``, or
+    ``{ns}foo:Note`` under a default namespace); such a prefix gets a namespace of its own.
+    """
+    namespace, local = "", name
+    if name.startswith("{"):
+        namespace, _, local = name[1:].partition("}")
+    if ":" in local:
+        prefix, _, local = local.partition(":")
+        if not _NCNAME.match(prefix):
+            return None
+        namespace = _UNDECLARED + prefix
+    if not _NCNAME.match(local) or not _uri_ok(namespace):
+        return None
+    return f"{{{namespace}}}{local}" if namespace else local
+
+
+@functools.lru_cache(maxsize=256)
+def _uri_ok(uri: str) -> bool:
+    """Whether lxml accepts ``uri`` as a namespace (libxml2's parser lets bad ones through)."""
+    if not uri:
+        return True
+    try:
+        etree.Element(f"{{{uri}}}x")
+    except ValueError:
+        return False
+    return True
+
+
+def _bad_namespace(root: etree._Element) -> tuple[str, int | None] | None:
+    """The first namespace declaration lxml cannot work with, and its line."""
     for el in root.iter():
-        if isinstance(el.tag, str) and ":" in el.tag and not el.tag.startswith("{"):
-            prefix, local = el.tag.split(":", 1)
-            el.tag = f"{{{_UNDECLARED}{prefix}}}{local}"
+        for uri in (el.nsmap or {}).values():
+            if not _uri_ok(uri):
+                return f"the namespace URI {uri!r}", el.sourceline
+    return None
+
+
+def _qualify_undeclared(root: etree._Element) -> tuple[str, int | None] | None:
+    """Make every name of a recovered tree a valid QName (see :func:`_qualified`) and check
+    every namespace in scope; return the first name that cannot be one, with its line."""
+    for pi in list(root.iter(etree.ProcessingInstruction)):
+        parent = pi.getparent()
+        if str(getattr(pi, "target", "")).lower() == "xml" and parent is not None:
+            # an XML declaration the recovery kept inside the document cannot be written back
+            previous = pi.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + (pi.tail or "")
+            else:
+                parent.text = (parent.text or "") + (pi.tail or "")
+            parent.remove(pi)
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            tag = _qualified(el.tag)
+            if tag is None:
+                return f"the name {el.tag!r}", el.sourceline
+            if tag != el.tag:
+                el.tag = tag
         for key in list(el.attrib):
-            if ":" in key and not key.startswith("{"):
-                prefix, local = key.split(":", 1)
-                value = el.attrib.pop(key)
-                el.set(f"{{{_UNDECLARED}{prefix}}}{local}", value)
+            new = _qualified(str(key))
+            if new is None:
+                return f"the attribute name {str(key)!r}", el.sourceline
+            if new != key:
+                el.set(new, el.attrib.pop(key))
+    return None
 
 
 def _attribute_expected(element: str, key: str) -> bool:

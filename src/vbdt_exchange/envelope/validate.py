@@ -31,7 +31,7 @@ from vbdt_exchange.envelope.models import NS, EdocPackage, Package
 from vbdt_exchange.envelope.reader import ReadOptions, ReadResult, Source, read
 from vbdt_exchange.envelope.rules import finding
 from vbdt_exchange.envelope.writer import build_tree
-from vbdt_exchange.errors import EnvelopeReadError
+from vbdt_exchange.errors import EnvelopeError, EnvelopeReadError
 from vbdt_exchange.findings import Finding, FindingsView, Severity
 
 __all__ = ["Report", "validate"]
@@ -106,8 +106,11 @@ def validate(
         )
         return Report(name, False, (unreadable,))
     findings = list(result.findings)
-    findings += schema_findings(result)
-    findings += semantic_findings(result)
+    try:
+        findings += schema_findings(result)
+        findings += semantic_findings(result)
+    except EnvelopeError as exc:  # what was read (in recovery mode) cannot be normalised
+        findings.append(finding("EDX501", reason=f"the package cannot be checked: {exc}"))
     return Report(name, True, tuple(findings), result.package, result)
 
 

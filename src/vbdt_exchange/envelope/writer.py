@@ -484,7 +484,10 @@ def build_tree(
 
 def _drop_empty(root: etree._Element) -> None:
     """Remove containers left without content (a SignerInfo whose fields are all absent)."""
-    structural = {_q(n) for n in ("edXMLEnvelope", "edXMLHeader", "edXMLBody", "edXMLManifest")}
+    structural = {
+        _q(n)
+        for n in ("edXMLEnvelope", "edXMLHeader", "MessageHeader", "edXMLBody", "edXMLManifest")
+    }
     for el in reversed(list(root.iter(f"{{{NS}}}*"))):
         if el.tag in structural or el.attrib:
             continue
