@@ -17,13 +17,20 @@ import click
 
 from vbdt_exchange.errors import VbdtError
 
-__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "cli", "fail", "main"]
+__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "cli", "fail", "main", "recover_option"]
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
 EXIT_UNREADABLE = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``--recover``: the one option every command that reads a package offers.
+recover_option = click.option(
+    "--recover",
+    is_flag=True,
+    help="Read files that are not well-formed in the ways seen in the wild, and report the repair.",
+)
 _RECOVERABLE = frozenset({"EDX001", "EDX002", "EDX003"})
 
 

@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from vbdt_exchange.cli._main import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, cli, fail, guarded
+from vbdt_exchange.cli._main import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    cli,
+    fail,
+    guarded,
+    recover_option,
+)
 from vbdt_exchange.envelope.files import unpack as unpack_package
 from vbdt_exchange.envelope.jsonform import package_from_json, package_to_json
 from vbdt_exchange.envelope.models import EdocPackage, Package
@@ -18,12 +26,6 @@ from vbdt_exchange.envelope.validate import validate as validate_package
 from vbdt_exchange.envelope.writer import check, write
 from vbdt_exchange.errors import EnvelopeReadError
 from vbdt_exchange.findings import Finding, Severity
-
-_recover = click.option(
-    "--recover",
-    is_flag=True,
-    help="Read files that are not well-formed in the ways seen in the wild, and report the repair.",
-)
 
 
 def _dump(data: Any) -> None:
@@ -106,7 +108,7 @@ def _summary(package: Package, findings: tuple[Finding, ...]) -> None:
     is_flag=True,
     help="Print the package as JSON (see docs/reference/json.md).",
 )
-@_recover
+@recover_option
 @guarded
 def inspect(file: Path, as_json: bool, recover: bool) -> None:
     """Show what a package says. Exit 0 when read, 2 when it cannot be read.
@@ -126,7 +128,7 @@ def inspect(file: Path, as_json: bool, recover: bool) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report per file.")
-@_recover
+@recover_option
 @guarded
 def validate(files: tuple[Path, ...], as_json: bool, recover: bool) -> None:
     """Check packages against QCVN 102, the published XSD and the cross-field rules.
@@ -253,7 +255,7 @@ def pack(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the attachments and package.json.",
 )
-@_recover
+@recover_option
 @guarded
 def unpack(file: Path, directory: Path, recover: bool) -> None:
     """Write a package's attachments (original names, made safe) and package.json.

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 import vbdt_exchange
-from vbdt_exchange.cli._main import guarded
+from vbdt_exchange.cli._main import guarded, recover_option
 from vbdt_exchange.cli.status import status
 from vbdt_exchange.status.tracker import DocumentTracker, Event, ReceiverState
 
@@ -88,11 +88,7 @@ def _event_line(event: Event) -> str:
 @status.command("explain")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option(
-    "--recover",
-    is_flag=True,
-    help="Read files that are not well-formed in the ways seen in the wild.",
-)
+@recover_option
 @click.option("--strict", is_flag=True, help="Check transitions strictly (default: lenient).")
 @guarded
 def explain(files: tuple[Path, ...], as_json: bool, recover: bool, strict: bool) -> None:

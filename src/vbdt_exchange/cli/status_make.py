@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vbdt_exchange.cli._main import EXIT_UNREADABLE, fail, guarded
+from vbdt_exchange.cli._main import EXIT_UNREADABLE, fail, guarded, recover_option
 from vbdt_exchange.cli.status import status
 from vbdt_exchange.envelope.models import EdocPackage, StaffInfo
 from vbdt_exchange.envelope.reader import read
@@ -55,11 +55,7 @@ __all__ = ["make"]
     metavar="OUT",
     help="Where to write the status package.",
 )
-@click.option(
-    "--recover",
-    is_flag=True,
-    help="Read a package that is not well-formed in the ways seen in the wild.",
-)
+@recover_option
 @guarded
 def make(
     package_path: Path,
