@@ -602,6 +602,34 @@ def _name(
     return x509.Name(attributes)
 
 
+def _base_builder(
+    subject: x509.Name,
+    public_key: PrivateKey,
+    issuer_name: x509.Name,
+    issuer_key: PrivateKey,
+    not_before: datetime.datetime,
+    not_after: datetime.datetime,
+) -> x509.CertificateBuilder:
+    """What every certificate of the test PKI has: names, key, a random serial, validity, and
+    the subject and authority key identifiers."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(public_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(public_key.public_key()), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+            critical=False,
+        )
+    )
+
+
 def _ca_certificate(
     *,
     subject: x509.Name,
@@ -614,13 +642,7 @@ def _ca_certificate(
     aia_url: str | None,
 ) -> x509.Certificate:
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(public_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
+        _base_builder(subject, public_key, issuer_name, issuer_key, not_before, not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -635,13 +657,6 @@ def _ca_certificate(
                 decipher_only=False,
             ),
             critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(public_key.public_key()), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-            critical=False,
         )
     )
     if aia_url is not None:
@@ -669,13 +684,14 @@ def _leaf_certificate(
     base_url: str,
 ) -> x509.Certificate:
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.certificate.subject)
-        .public_key(public_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
+        _base_builder(
+            subject,
+            public_key,
+            issuer.certificate.subject,
+            issuer.private_key,
+            not_before,
+            not_after,
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -693,13 +709,6 @@ def _leaf_certificate(
         )
         .add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]),
-            critical=False,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(public_key.public_key()), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.private_key.public_key()),
             critical=False,
         )
         .add_extension(
