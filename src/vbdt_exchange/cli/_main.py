@@ -140,16 +140,31 @@ def cli(verbose: int, debug: bool) -> None:
     )
 
 
+COMMAND_MODULES = (
+    "envelope",
+    "catalog_organ",
+    "catalog_types",
+    "policy",
+    "status_make",
+    "status_explain",
+    "sign",
+    "pdf",
+    "hub",
+    "axis",
+)
+"""The modules under ``vbdt_exchange.cli`` that register commands when imported."""
+
+
+def load_commands() -> click.Group:
+    """Import every command module (each registers its commands) and return the root group."""
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"vbdt_exchange.cli.{name}")
+    return cli
+
+
 def main() -> None:
     """Console-script entry point."""
-    from vbdt_exchange.cli import (  # noqa: F401 - each module registers its commands
-        catalog_organ,
-        catalog_types,
-        envelope,
-        policy,
-        status_explain,
-        status_make,
-    )
-
-    code = cli(prog_name="vbdt")
+    code = load_commands()(prog_name="vbdt")
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,3 @@
+"""``vbdt hub ...``: the local reference axis."""
+
+from __future__ import annotations

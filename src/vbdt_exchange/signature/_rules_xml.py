@@ -1,0 +1,12 @@
+"""Rules SIG1xx: XML signatures on packages. Joined into :data:`vbdt_exchange.signature.rules.SIG_RULES`."""
+
+from __future__ import annotations
+
+from vbdt_exchange.envelope.rules import Rule
+from vbdt_exchange.findings import Severity
+
+__all__ = ["XML_RULES"]
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+
+XML_RULES: list[Rule] = []
