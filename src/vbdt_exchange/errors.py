@@ -49,12 +49,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AttachmentError",
+    "AxisError",
     "CatalogError",
     "EnvelopeError",
     "EnvelopeReadError",
     "EnvelopeValidationError",
     "EnvelopeWriteError",
+    "HubError",
     "ResourceLimitError",
+    "SignatureError",
     "UnsafeXMLError",
     "VbdtError",
 ]
@@ -144,3 +147,20 @@ class EnvelopeValidationError(EnvelopeError):
 
 class CatalogError(VbdtError, ValueError):
     """A catalogue value (organisation identifier, document type, code) is malformed."""
+
+
+class SignatureError(VbdtError, ValueError):
+    """Something about a digital signature, a signing key or trust anchors is wrong.
+
+    Verification does not raise this for a signature that does not verify: it returns a report
+    whose verdict says so. This branch is for what cannot be done at all (a key that cannot be
+    loaded, a package that cannot be signed, a trust store that cannot be read).
+    """
+
+
+class AxisError(VbdtError):
+    """Talking to an axis (VDXP, an LGSP, the local reference axis) did not succeed."""
+
+
+class HubError(VbdtError):
+    """The local reference axis cannot do what was asked (its store, its configuration)."""

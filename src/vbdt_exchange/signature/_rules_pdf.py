@@ -1,4 +1,6 @@
-"""Rules SIG3xx: PDF signatures. Joined into :data:`vbdt_exchange.signature.rules.SIG_RULES`."""
+"""Rules SIG3xx: PDF signatures.
+
+Joined into :data:`vbdt_exchange.signature.rules.SIG_RULES`."""
 
 from __future__ import annotations
 

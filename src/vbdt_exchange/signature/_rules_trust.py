@@ -1,4 +1,6 @@
-"""Rules SIG2xx: certificates, chains and revocation. Joined into :data:`vbdt_exchange.signature.rules.SIG_RULES`."""
+"""Rules SIG2xx: certificates, chains and revocation.
+
+Joined into :data:`vbdt_exchange.signature.rules.SIG_RULES`."""
 
 from __future__ import annotations
 

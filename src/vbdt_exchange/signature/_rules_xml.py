@@ -1,4 +1,6 @@
-"""Rules SIG1xx: XML signatures on packages. Joined into :data:`vbdt_exchange.signature.rules.SIG_RULES`."""
+"""Rules SIG1xx: XML signatures on packages.
+
+Joined into :data:`vbdt_exchange.signature.rules.SIG_RULES`."""
 
 from __future__ import annotations
 

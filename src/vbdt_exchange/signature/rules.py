@@ -29,6 +29,8 @@ for _rule in (*XML_RULES, *TRUST_RULES, *PDF_RULES):
     SIG_RULES[_rule.id] = _rule
 
 
-def finding(rule_id: str, *, path: str | None = None, line: int | None = None, **details: Any) -> Finding:
+def finding(
+    rule_id: str, *, path: str | None = None, line: int | None = None, **details: Any
+) -> Finding:
     """A :class:`~vbdt_exchange.findings.Finding` of signature rule ``rule_id``."""
     return SIG_RULES[rule_id].make(path=path, line=line, **details)
