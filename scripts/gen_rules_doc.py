@@ -1,4 +1,4 @@
-"""Generate docs/reference/rules.md from the rule catalogue (vbdt_exchange.envelope.rules.RULES).
+"""Generate docs/reference/rules.md from the rule catalogues (envelope RULES, signature SIG_RULES).
 
 Run: python scripts/gen_rules_doc.py          (writes the page)
      python scripts/gen_rules_doc.py --check  (exit 1 if the committed page is out of date)
@@ -14,6 +14,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "reference" / "rules.md"
@@ -21,16 +22,19 @@ TARGET = ROOT / "docs" / "reference" / "rules.md"
 HEADER = """\
 <!--
   GENERATED FILE - do not edit by hand.
-  Source: vbdt_exchange.envelope.rules.RULES; generator: scripts/gen_rules_doc.py.
+  Source: vbdt_exchange.envelope.rules.RULES and vbdt_exchange.signature.rules.SIG_RULES;
+  generator: scripts/gen_rules_doc.py.
   Regenerate with `python scripts/gen_rules_doc.py`; tests/test_docs.py fails when it is stale.
 -->
 
 # Rule catalogue
 
 Every finding that the reader (`vbdt_exchange.read`) and the validator (`vbdt_exchange.validate`)
-can report, and every rule id carried by a read error, has a **stable rule id** `EDXnnn`. Once
-published, an id keeps its meaning; a retired id is never reused. The catalogue is
-`vbdt_exchange.envelope.RULES` (a `dict` from id to `Rule`), and this page is generated from it.
+can report, and every rule id carried by a read error, has a **stable rule id** `EDXnnn`; the
+signature layer's findings (XML and PDF signatures, certificates and trust) have ids `SIGnnn`.
+Once published, an id keeps its meaning; a retired id is never reused. The catalogues are
+`vbdt_exchange.envelope.RULES` and `vbdt_exchange.signature.rules.SIG_RULES` (each a `dict` from
+id to `Rule`), and this page is generated from them.
 
 * **Default severity** is the severity a finding gets unless the code that reports it says
   otherwise. A few rules are reported with a lower severity in known situations: `EDX002` and
@@ -46,7 +50,7 @@ published, an id keeps its meaning; a retired id is never reused. The catalogue 
   into the single error finding of a report whose `readable` is `False`.
 """
 
-_RANGE = re.compile(r"^\*\s+``EDX(\d)xx``\s+(.+?)\s*$", re.MULTILINE)
+_RANGE = re.compile(r"^\*\s+``[A-Z]{3}(\d)xx``\s+(.+?)\s*$", re.MULTILINE)
 
 
 def _code(text: str) -> str:
@@ -67,30 +71,24 @@ def ranges(doc: str) -> dict[str, str]:
     return dict(_RANGE.findall(doc))
 
 
-def render() -> str:
-    from vbdt_exchange.envelope import rules as rules_module
-
-    rules = rules_module.RULES
-    titles = ranges(rules_module.__doc__ or "")
-    groups: dict[str, list[rules_module.Rule]] = {}
+def _catalogue(prefix: str, rules: dict[str, Any], doc: str, anchor: str) -> list[str]:
+    titles = ranges(doc)
+    groups: dict[str, list[Any]] = {}
     for rule_id in sorted(rules):
         groups.setdefault(rule_id[3], []).append(rules[rule_id])
-
-    out = [HEADER]
-    out.append("## Summary\n")
-    out.append("| Range | What it covers | Rules |")
-    out.append("|---|---|---|")
+    out = ["| Range | What it covers | Rules |", "|---|---|---|"]
     for digit, members in groups.items():
         title = titles.get(digit, "other rules")
         first, last = members[0].id, members[-1].id
         span = f"`{first}`" if first == last else f"`{first}` to `{last}`"
         out.append(
-            f"| [`EDX{digit}xx`](#range-{digit}xx) | {_cell(title)} | {len(members)}: {span} |"
+            f"| [`{prefix}{digit}xx`](#{anchor}{digit}xx) | {_cell(title)} | "
+            f"{len(members)}: {span} |"
         )
     out.append("")
     for digit, members in groups.items():
         title = titles.get(digit, "other rules")
-        out.append(f"## EDX{digit}xx — {title} {{#range-{digit}xx}}\n")
+        out.append(f"## {prefix}{digit}xx — {title} {{#{anchor}{digit}xx}}\n")
         out.append("| Rule | Default severity | Title |")
         out.append("|---|---|---|")
         for rule in members:
@@ -104,6 +102,22 @@ def render() -> str:
             out.append(f"* English: {_code(rule.en)}")
             out.append(f"* Tiếng Việt: {_code(rule.vi)}")
             out.append("")
+    return out
+
+
+def render() -> str:
+    from vbdt_exchange.envelope import rules as rules_module
+    from vbdt_exchange.signature import rules as sig_module
+
+    out = [HEADER]
+    out.append("## Summary\n")
+    out += _catalogue("EDX", rules_module.RULES, rules_module.__doc__ or "", "range-")
+    out.append("## Signature rules\n")
+    out.append(
+        "Reported by `vbdt_exchange.signature` (`vbdt verify`, `vbdt pdf verify`): XML signatures"
+        " on packages, certificates and trust, PDF signatures.\n"
+    )
+    out += _catalogue("SIG", sig_module.SIG_RULES, sig_module.__doc__ or "", "range-sig-")
     return "\n".join(out).rstrip("\n") + "\n"
 
 

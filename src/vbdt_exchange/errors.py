@@ -17,17 +17,43 @@ branch also derives from the builtin it stands for, so ``except ValueError`` kee
     ├── StatusError (ValueError)              (vbdt_exchange.status)
     │   ├── TransitionRefused                 a status change the rules do not allow
     │   └── UnknownStatusCode                 building a status with a code not in the standard
-    └── CatalogError (ValueError)             a catalogue value (identifier, code) is malformed
-        ├── InvalidOrganId                    (vbdt_exchange.catalog.organ_id)
-        │   └── UnknownOrganId                not in the directory (known_only=True)
-        ├── InvalidDocumentId                 (vbdt_exchange.catalog.document_id)
-        ├── InvalidNumber                     (vbdt_exchange.catalog.number; .reason)
-        ├── UnknownDocumentType               (vbdt_exchange.catalog.doctypes)
-        ├── UnknownCode                       (vbdt_exchange.catalog.codes)
-        ├── DirectoryError                    an agency list is malformed (catalog.directory)
-        └── PolicyError                       (vbdt_exchange.catalog.policy)
-            ├── UnknownPolicy, InvalidCheckDate, PolicyFileError
-            └── UnknownDocumentType           also a catalog.doctypes.UnknownDocumentType
+    ├── CatalogError (ValueError)             a catalogue value (identifier, code) is malformed
+    │   ├── InvalidOrganId                    (vbdt_exchange.catalog.organ_id)
+    │   │   └── UnknownOrganId                not in the directory (known_only=True)
+    │   ├── InvalidDocumentId                 (vbdt_exchange.catalog.document_id)
+    │   ├── InvalidNumber                     (vbdt_exchange.catalog.number; .reason)
+    │   ├── UnknownDocumentType               (vbdt_exchange.catalog.doctypes)
+    │   ├── UnknownCode                       (vbdt_exchange.catalog.codes)
+    │   ├── DirectoryError                    an agency list is malformed (catalog.directory)
+    │   └── PolicyError                       (vbdt_exchange.catalog.policy)
+    │       ├── UnknownPolicy, InvalidCheckDate, PolicyFileError
+    │       └── UnknownDocumentType           also a catalog.doctypes.UnknownDocumentType
+    ├── SignatureError (ValueError)           (vbdt_exchange.signature)
+    │   ├── KeyLoadError                      a key or certificate cannot be loaded (keys)
+    │   ├── SigningError                      no signature can be made: weak key, SHA-1, an
+    │   │                                     algorithm the key cannot do, a remote signer failed
+    │   ├── SignatureVerificationError        Verification.raise_for_verdict(): not PASSED (xml)
+    │   ├── TrustStoreError                   a trust-store file cannot be read (trust; .path)
+    │   ├── RevocationDataError               a supplied CRL or OCSP response is malformed (trust)
+    │   └── PdfSignatureError                 a PDF cannot be signed or read (pdf)
+    │       └── EncryptedPdfError             the PDF is encrypted: decrypt it first
+    ├── AxisError                             talking to an axis failed (vbdt_exchange.adapters;
+    │   │                                     each has .outcome, .retryable, .code, .description)
+    │   ├── AxisConfigError (ValueError)      a channel setting is missing or malformed
+    │   ├── AxisUnavailable                   transient: connection, timeout, HTTP 429/502/503/504
+    │   ├── AxisAmbiguous                     uploaded, no answer: check sent() before re-sending
+    │   ├── AxisRefused                       the axis refused (.code, .description, .outcome)
+    │   │   └── AxisAuthError                 credentials refused (401/403, a failed log-in)
+    │   ├── AxisProtocolError                 an answer outside the protocol
+    │   ├── AxisUnsupported (NotImplementedError)  the channel has no such operation
+    │   └── WireAuthError (ValueError)        a request's XroadVnpt-* signature does not check
+    │                                         (adapters.vdxp_wire; .reason)
+    ├── HubError                              the local reference axis (vbdt_exchange.hub)
+    │   ├── HubStoreError                     the store cannot be opened or used
+    │   ├── HubConfigError (ValueError)       contradictory HubConfig settings
+    │   ├── UnknownSystem (LookupError)       a system id that is not registered
+    │   └── LocalAxisError                    a LocalAxis could not start (testing.axis)
+    └── DemoError                             a step of `vbdt demo` failed (testing.demo)
 
 A payload that cannot be decoded, or an SDK ZIP wrapper that cannot be opened safely, is not an
 exception when reading: the reader reports it as a finding (``EDX301``, ``EDX304``) and keeps

@@ -129,7 +129,14 @@ assert organ_id.lookup("000.00.00.G22") is not None
 decision = policy.check("Công văn", date=datetime.date(2024, 1, 1))
 assert decision.verdict == "electronic_only", decision
 assert load_transitions().rules
+from importlib.resources import files
+data = files("vbdt_exchange.signature") / "data"
+assert (data / "labels.toml").is_file()
+assert (data / "fonts" / "LiberationSerif-Regular.ttf").is_file()
+assert (data / "fonts" / "OFL.txt").is_file()
+from vbdt_exchange.signature.trust import CertificateReport  # the labels load
 print("data files OK")
-' && "$tmp/venv/bin/vbdt" validate "$("$venv_python" -c "import vbdt_exchange; print(vbdt_exchange.example_path())")" >/dev/null
-) || fail "the installed package cannot use its data files or its command line"
+' && "$tmp/venv/bin/vbdt" validate "$("$venv_python" -c "import vbdt_exchange; print(vbdt_exchange.example_path())")" >/dev/null \
+  && "$tmp/venv/bin/vbdt" demo >/dev/null
+) || fail "the installed package cannot use its data files or its command line (or vbdt demo)"
 echo "check_wheel: OK"

@@ -322,3 +322,24 @@ def test_order_insensitive(pkgs: list[StatusPackage | EdocPackage], rnd: Any, mo
             k: [(e.code, e.accepted) for e in v] for k, v in two.timeline(document).items()
         }
         assert codes_one == codes_two
+
+
+def test_times_with_and_without_an_offset_compare_as_vietnam_time() -> None:
+    """A package built here (aware times) and statuses read from a peer (naive) share a timeline.
+
+    Found by the demo exchange: comparing them raised TypeError. A naive time is Vietnam time.
+    """
+    ict = datetime.timezone(datetime.timedelta(hours=7))
+    tracker = DocumentTracker()
+    sent = edoc(0, 0)
+    aware = T0.replace(tzinfo=ict)
+    sent = attrs.evolve(sent, trace=attrs.evolve(sent.trace, headers=(TraceHeader(SENDER, aware),)))
+    tracker.add(sent)
+    tracker.add(status("03", 5))  # naive, 5 minutes later in Vietnam time
+    tracker.add(status("01", 1))
+    # 16:00 UTC is 23:00 in Vietnam: after every naive (Vietnam) time of the morning
+    late = T0.replace(tzinfo=datetime.UTC) + datetime.timedelta(hours=8)
+    tracker.add(attrs.evolve(status("06", 0), timestamp=late))
+    events = tracker.timeline(DOC)[RECEIVER]
+    assert [e.code for e in events] == ["new", "01", "03", "06"]
+    assert [e.out_of_order for e in events] == [False, True, False, False]

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from vbdt_exchange.errors import VbdtError
+from vbdt_exchange.errors import AxisError
 
 __all__ = [
     "PREFIX",
@@ -63,7 +63,7 @@ SDK_VERSION = "3.0.201608"
 _TIMESTAMP = re.compile(r"(\d{2})(\d{2})(\d{4})T(\d{2})(\d{2})(\d{2})\+(\d{4})")
 
 
-class WireAuthError(VbdtError, ValueError):
+class WireAuthError(AxisError, ValueError):
     """A request's ``XroadVnpt-*`` signature is missing, malformed or wrong.
 
     :ivar reason: a short machine-readable reason (``missing-header``, ``unknown-system``,
@@ -235,7 +235,7 @@ def check_request(
         )
     try:
         signed = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
         raise WireAuthError(f"XroadVnpt-sign-header is not JSON: {exc}", "malformed") from None
     if not isinstance(signed, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in signed.items()

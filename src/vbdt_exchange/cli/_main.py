@@ -151,6 +151,7 @@ COMMAND_MODULES = (
     "pdf",
     "hub",
     "axis",
+    "demo",
 )
 """The modules under ``vbdt_exchange.cli`` that register commands when imported."""
 

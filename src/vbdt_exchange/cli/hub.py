@@ -1,3 +1,260 @@
-"""``vbdt hub ...``: the local reference axis."""
+"""``vbdt hub ...``: run the local reference axis and manage its registered systems."""
 
 from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import signal
+import socket
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+
+from vbdt_exchange.cli._main import EXIT_ERRORS, cli, fail, guarded
+
+__all__ = ["hub"]
+
+log = logging.getLogger(__name__)
+
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="vbdt-hub.db",
+    show_default=True,
+    envvar="VBDT_HUB_DB",
+    metavar="FILE",
+    help="The hub's SQLite database (packages go in FILE.blobs/); env VBDT_HUB_DB.",
+)
+
+
+@cli.group()
+def hub() -> None:
+    """Run the local reference axis (the VDXP protocol of the official SDK) and manage it.
+
+    \b
+    Examples:
+      VBDT_SECRET_A=... vbdt hub add-system --db hub.db --system-id 000.00.00.H29 \\
+          --secret-env VBDT_SECRET_A
+      vbdt hub serve --db hub.db --port 8080
+    """
+
+
+@hub.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="The port (0: any free port; the URL is printed).",
+)
+@click.option(
+    "--max-clock-skew",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="Refuse requests whose timestamp is further from the hub's clock (default: accept "
+    "the official SDK's reused timestamps).",
+)
+@click.option(
+    "--refuse-replays",
+    is_flag=True,
+    help="With --max-clock-skew: refuse a signed request seen before.",
+)
+@click.option(
+    "--reading",
+    type=click.Choice(["full", "header"]),
+    default="full",
+    show_default=True,
+    help="Read each package whole with the library's reader, or only its header (faster; "
+    "attachments unchecked).",
+)
+@click.option(
+    "--refuse-invalid",
+    is_flag=True,
+    help="Refuse packages with error findings, not only unreadable ones.",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(min=1),
+    default=256 * 1024 * 1024,
+    show_default=True,
+    help="The largest request body accepted.",
+)
+@guarded
+def serve(
+    db: Path,
+    host: str,
+    port: int,
+    max_clock_skew: int | None,
+    refuse_replays: bool,
+    reading: Literal["full", "header"],
+    refuse_invalid: bool,
+    max_body_bytes: int,
+) -> None:
+    """Serve the local axis from the database FILE until interrupted (Ctrl-C).
+
+    Prints the endpoint URL on stderr; operations are POST {URL}/sendEdoc and so on. Register
+    systems first with `vbdt hub add-system`.
+    """
+    from vbdt_exchange.hub import HubApp, HubConfig, Store
+
+    if refuse_invalid and reading == "header":
+        raise fail("--refuse-invalid needs --reading full (findings come from the full reader)")
+    if refuse_replays and max_clock_skew is None:
+        raise fail("--refuse-replays needs --max-clock-skew (the window to remember requests)")
+    config = HubConfig(
+        max_clock_skew=(
+            datetime.timedelta(seconds=max_clock_skew) if max_clock_skew is not None else None
+        ),
+        refuse_replays=refuse_replays,
+        reading=reading,
+        refuse_invalid=refuse_invalid,
+        max_body_bytes=max_body_bytes,
+    )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # accepted connections inherit it: without it a response's header and body writes
+        # meet the client's delayed ACK (about 40 ms per request)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    # SIGTERM ends the command like Ctrl-C: uvicorn handles both while it runs and re-raises
+    # the signal once stopped, which lands here as KeyboardInterrupt (exit 0).
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with sock, Store(db) as store:
+            systems = store.systems()
+            if not systems:
+                click.echo(
+                    f"vbdt hub: warning: no system is registered in {db} "
+                    "(vbdt hub add-system); every request will be refused",
+                    err=True,
+                )
+            bound = sock.getsockname()[1]
+            shown = f"[{host}]" if ":" in host else host
+            server = _server(
+                HubApp(store, config),
+                f"vbdt hub: serving {db} on http://{shown}:{bound} "
+                f"({len(systems)} system(s); Ctrl-C to stop)",
+            )
+            server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("vbdt hub: stopped", err=True)
+
+
+@hub.command("add-system")
+@db_option
+@click.option("--system-id", required=True, metavar="ID", help="The system's id (systemid).")
+@click.option(
+    "--secret-env",
+    required=True,
+    metavar="VAR",
+    help="The environment variable holding its secret (never a command-line value).",
+)
+@click.option(
+    "--organ-id",
+    "organ_ids",
+    multiple=True,
+    metavar="ID",
+    help="Another organ id it sends and receives for (repeatable).",
+)
+@guarded
+def add_system(db: Path, system_id: str, secret_env: str, organ_ids: tuple[str, ...]) -> None:
+    """Register a system (or change its secret and add organ ids).
+
+    The system receives what is addressed to its own id and to each --organ-id, and may send
+    with any of them as From.
+    """
+    from vbdt_exchange.hub import Store
+
+    secret = os.environ.get(secret_env)
+    if not secret:
+        raise fail(f"the environment variable {secret_env} is not set or empty")
+    with Store(db) as store:
+        system = store.add_system(system_id, secret.encode("utf-8"), organ_ids=organ_ids)
+    click.echo(f"registered {system.system_id}" + _organs(system.organ_ids))
+
+
+@hub.command("list-systems")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@guarded
+def list_systems(db: Path, as_json: bool) -> None:
+    """List the registered systems and their organ ids (never the secrets)."""
+    from vbdt_exchange.hub import Store
+
+    if not db.exists():
+        raise fail(f"no hub database at {db}")
+    with Store(db) as store:
+        systems = store.systems()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [{"system_id": s.system_id, "organ_ids": list(s.organ_ids)} for s in systems],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for system in systems:
+        click.echo(system.system_id + _organs(system.organ_ids))
+
+
+@hub.command("remove-system")
+@db_option
+@click.option("--system-id", required=True, metavar="ID", help="The system to unregister.")
+@guarded
+def remove_system(db: Path, system_id: str) -> None:
+    """Unregister a system and its organ ids (what it sent and received stays)."""
+    from vbdt_exchange.hub import Store
+
+    if not db.exists():
+        raise fail(f"no hub database at {db}")
+    with Store(db) as store:
+        removed = store.remove_system(system_id)
+    if not removed:
+        raise fail(f"no system {system_id} in {db}", EXIT_ERRORS)
+    click.echo(f"removed {system_id}")
+
+
+def _server(app: Any, ready: str) -> Any:
+    """uvicorn's server for ``app``, announcing ``ready`` on stderr once it accepts connections
+    (and handles signals), so that a script can wait for that line."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                click.echo(ready, err=True)
+
+    return Server(
+        uvicorn.Config(
+            app,
+            lifespan="off",
+            interface="asgi3",
+            access_log=False,
+            log_config=None,
+            log_level=logging.getLogger().getEffectiveLevel(),
+            timeout_graceful_shutdown=5,
+        )
+    )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _organs(organ_ids: tuple[str, ...]) -> str:
+    return f" (also {', '.join(organ_ids)})" if organ_ids else ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import contextlib
 import hashlib
 import os
 import re
@@ -53,6 +54,7 @@ class Payload:
     error: str | None = None  # why the payload is not plain, valid base64
     kept_verbatim: bool = False  # the text was left in the skeleton for the parser
     line: int = 0  # line of the ContentTransferEncoded start tag in the original file
+    raw_path: Path | None = None  # the base64 text exactly as in the file (``keep_raw``)
 
 
 @attrs.define
@@ -121,8 +123,19 @@ def limit_error(what: str, what_vi: str, limit: int, line: int | None = None) ->
 
 
 class _Scanner:
-    def __init__(self, stream: BinaryIO, *, limits: Limits, recover: bool, spool_dir: Path) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        limits: Limits,
+        recover: bool,
+        spool_dir: Path,
+        keep_raw: bool = False,
+        decode: bool = True,
+    ) -> None:
         self.stream = stream
+        self.keep_raw = keep_raw
+        self.decode = decode
         self.limits = limits
         self.recover = recover
         self.spool_dir = spool_dir
@@ -318,13 +331,22 @@ class _Scanner:
         carry = b""
         padded = False
         size = 0
-        with os.fdopen(fd, "wb") as out:
+        raw_out: BinaryIO | None = None
+        if self.keep_raw:  # the text as written, for signature digests (signature.xml)
+            raw_fd, raw_name = tempfile.mkstemp(
+                prefix=f"payload-{index}-", suffix=".b64", dir=self.spool_dir
+            )
+            payload.raw_path = Path(raw_name)
+            raw_out = os.fdopen(raw_fd, "wb")
+        with os.fdopen(fd, "wb") as out, raw_out or contextlib.nullcontext():
             while True:
                 i = self.buf.find(b"<", self.pos)
                 end = i if i >= 0 else len(self.buf)
                 segment = self.buf[self.pos : end]
                 self.pos = end
                 if segment:
+                    if raw_out is not None:
+                        raw_out.write(segment)
                     if b"\n" in segment:  # the SDK writes base64 on one line: usually none
                         newlines += segment.count(b"\n")
                     if raw is not None:
@@ -332,7 +354,7 @@ class _Scanner:
                         raw_size += len(segment)
                         if raw_size > cap:
                             raw = None
-                    if payload.error is None:
+                    if payload.error is None and self.decode:
                         data = carry + _strip_ws(segment)
                         if padded and data:
                             payload.error = "data after the '=' padding"
@@ -367,7 +389,7 @@ class _Scanner:
                 if not self._more():
                     payload.error = payload.error or "the payload is not closed"
                     break
-            if payload.error is None and carry:
+            if payload.error is None and carry and self.decode:
                 # missing '=' padding is accepted, as Java's and .NET's decoders do
                 try:
                     if len(carry) == 1 or b"=" in carry:
@@ -389,6 +411,9 @@ class _Scanner:
         # not plain base64: keep the text for the parser when it is small enough
         payload.path.unlink(missing_ok=True)
         payload.path = None
+        if payload.raw_path is not None:
+            payload.raw_path.unlink(missing_ok=True)
+            payload.raw_path = None
         if raw is not None:
             payload.kept_verbatim = True
             self._emit(b"".join(raw))
@@ -468,10 +493,31 @@ class _Prepend:
 _DECL_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
 
 
-def scan(stream: BinaryIO, *, limits: Limits, recover: bool, spool_dir: Path) -> ScanResult:
-    """Scan ``stream`` (a binary file positioned at the start of the package)."""
+def scan(
+    stream: BinaryIO,
+    *,
+    limits: Limits,
+    recover: bool,
+    spool_dir: Path,
+    keep_raw: bool = False,
+    decode: bool = True,
+) -> ScanResult:
+    """Scan ``stream`` (a binary file positioned at the start of the package).
+
+    ``keep_raw`` also spools each plain payload's text exactly as it is in the file
+    (:attr:`Payload.raw_path`), for digests over the document as written. ``decode=False``
+    (with ``keep_raw``, for a file this library just wrote) skips decoding: the payloads'
+    ``path`` files stay empty and their text is not checked.
+    """
     source, transcoded = _open_transcoding(stream)
-    scanner = _Scanner(source, limits=limits, recover=recover, spool_dir=spool_dir)
+    scanner = _Scanner(
+        source,
+        limits=limits,
+        recover=recover,
+        spool_dir=spool_dir,
+        keep_raw=keep_raw,
+        decode=decode,
+    )
     skeleton, stray = scanner.run()
     if transcoded:
         skeleton = _DECL_ENCODING.sub(rb'\1"UTF-8"', skeleton, count=1)

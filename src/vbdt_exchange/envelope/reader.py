@@ -313,6 +313,12 @@ def read(
     return result
 
 
+def _read_scanned(scan: _scan.ScanResult, options: ReadOptions, spool: _Spool) -> ReadResult:
+    """Read the package of an existing scan result (internal: :mod:`vbdt_exchange.signature.xml`
+    digests a scan and must read the package from exactly those bytes, never re-read them)."""
+    return _Reader(scan, options, spool).read()
+
+
 def _open(source: Source) -> BinaryIO:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(source))

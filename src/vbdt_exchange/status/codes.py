@@ -181,6 +181,16 @@ class DeliveryStatus(enum.Enum):
             f"not a delivery status: {text!r}; expected initial, processing, done or fail{hint}"
         )
 
+    @classmethod
+    def maybe(cls, value: object) -> DeliveryStatus | None:
+        """The status ``value`` names, or ``None`` when it names none (an axis's own word)."""
+        if not isinstance(value, str):
+            return None
+        try:
+            return cls.parse(value)
+        except StatusError:
+            return None
+
     @property
     def lgsp(self) -> str:
         """The upper-case spelling of one LGSP (``INITIAL|PROCESSING|DONE|FAIL``)."""

@@ -82,7 +82,7 @@ class Event:
         rank = _EDOC_RANK.get(self.code, 9) if self.kind == "edoc" else 10
         return (
             self.time is None,
-            self.time or datetime.datetime.min,
+            comparable(self.time) if self.time else _EARLIEST,
             rank,
             self.code,
             self.from_organ or "",
@@ -172,6 +172,18 @@ def _document(value: str | None) -> str | None:
     if value is None:
         return None
     return document_ids.compact(value) or None
+
+
+VIETNAM_TIME = datetime.timezone(datetime.timedelta(hours=7), "ICT")
+"""The zone of a time written without an offset (edXML writes local Vietnam time)."""
+_EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+def comparable(moment: datetime.datetime) -> datetime.datetime:
+    """``moment`` with an offset, so times with and without one compare (a package built here,
+    a status read from a peer): a time without an offset is Vietnam time. Events keep the time
+    as written; only comparisons use this."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=VIETNAM_TIME)
 
 
 def _time(value: object) -> tuple[datetime.datetime | None, str | None]:
@@ -309,7 +321,7 @@ class DocumentTracker:
         latest = self._latest.get(where)
         time = event.time
         if time is not None:
-            if latest is not None and time < latest:
+            if latest is not None and comparable(time) < comparable(latest):
                 event = attrs.evolve(event, out_of_order=True)
                 self._arrival.append(
                     Anomaly(

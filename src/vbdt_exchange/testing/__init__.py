@@ -4,5 +4,11 @@
   person certificates, an expired and a revoked one, a CRL) and an in-process HTTP server on
   loopback serving the CRL, the CA certificates and OCSP.
 
-The local reference axis and the pytest plugin come with their issues.
+* :mod:`vbdt_exchange.testing.tsa` — an RFC 3161 time-stamping authority on loopback, for PAdES
+  B-T and above.
+* :mod:`vbdt_exchange.testing.axis` — :class:`~vbdt_exchange.testing.axis.LocalAxis`, the local
+  reference axis on a free loopback port with registered systems.
+* :mod:`vbdt_exchange.testing.pytest_plugin` — the pytest plugin (entry point ``vbdt_exchange``):
+  fixtures ``vbdt_axis``, ``vbdt_axis_factory`` and ``vbdt_package_factory``.
+* :mod:`vbdt_exchange.testing.demo` — the demo exchange behind ``vbdt demo``.
 """

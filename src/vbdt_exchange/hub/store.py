@@ -1,0 +1,581 @@
+"""The hub's persistent store: SQLite (WAL) for the records, content-addressed files for packages.
+
+A store is one SQLite database file and a folder of package files next to it
+(``<db>.blobs/``, named by SHA-256). Packages never sit in the database or in memory: the hub
+streams a request body to a temporary file in that folder and renames it into place. The
+database holds the registered systems (with their secrets: keep the file private, it is created
+with mode 0600), the messages, and one delivery row per receiver.
+
+Every thread gets its own connection (WAL lets readers run beside the one writer); writes are
+short ``BEGIN IMMEDIATE`` transactions. ``synchronous=NORMAL``: a committed send survives the
+process dying at any moment; a power failure may lose the last few transactions (the package
+files are not fsynced either) — right for a development and test axis.
+
+>>> import tempfile, pathlib
+>>> with tempfile.TemporaryDirectory() as tmp, Store(pathlib.Path(tmp) / "hub.db") as store:
+...     store.add_system("000.00.00.H29", b"s3cret", organ_ids=["000.01.00.H29"])
+...     store.route("000.01.00.H29")
+System(system_id='000.00.00.H29', organ_ids=('000.01.00.H29',))
+'000.00.00.H29'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from vbdt_exchange.hub.model import (
+    Delivery,
+    DeliveryState,
+    HubStoreError,
+    Message,
+    System,
+    UnknownSystem,
+)
+
+__all__ = ["SCHEMA_VERSION", "Store"]
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x56445850  # "VDXP"
+SCHEMA_VERSION = 1
+_VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE systems (
+        system_id TEXT PRIMARY KEY,
+        secret BLOB NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE organs (
+        organ_id TEXT PRIMARY KEY,
+        system_id TEXT NOT NULL REFERENCES systems(system_id) ON DELETE CASCADE,
+        name TEXT NOT NULL DEFAULT '',
+        mail TEXT NOT NULL DEFAULT '',
+        pcode TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX organs_system ON organs(system_id);
+    CREATE TABLE messages (
+        doc_id TEXT PRIMARY KEY,
+        sender TEXT NOT NULL,
+        from_organ TEXT NOT NULL,
+        message_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        document_id TEXT,
+        title TEXT NOT NULL,
+        notation TEXT NOT NULL,
+        created TEXT NOT NULL,
+        UNIQUE (sender, sha256)
+    );
+    CREATE TABLE deliveries (
+        doc_id TEXT PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(doc_id),
+        seq INTEGER NOT NULL,
+        to_organ TEXT NOT NULL,
+        receiver TEXT,
+        sent INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        received TEXT,
+        UNIQUE (message_id, to_organ)
+    );
+    CREATE INDEX deliveries_inbox ON deliveries(receiver, state, seq);
+    CREATE INDEX deliveries_message ON deliveries(message_id);
+    """,
+}
+
+_DELIVERY_COLUMNS = (
+    "d.doc_id, d.to_organ, d.receiver, d.sent, d.state, d.updated, d.received, "
+    "m.doc_id, m.sender, m.from_organ, m.message_type, m.sha256, m.size, m.document_id, "
+    "m.title, m.notation, m.created"
+)
+_OPEN_STATES = (DeliveryState.INITIAL.value, DeliveryState.PROCESSING.value)
+
+
+def now() -> datetime.datetime:
+    """The hub's clock: Vietnam time, naive, to the second (as the axis shows times)."""
+    return datetime.datetime.now(_VIETNAM).replace(tzinfo=None, microsecond=0)
+
+
+def _time(text: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(text) if text else None
+
+
+class Store:
+    """The hub's SQLite store.
+
+    :param path: the database file (created when missing); ``None`` for a throw-away store in a
+        temporary directory, removed by :meth:`close`.
+    :param blob_dir: where package files go; default ``<path>.blobs`` next to the database.
+    :raises HubStoreError: the file is not a hub database, or one of a newer schema.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None, *, blob_dir: Path | None = None):
+        self._tmp: str | None = None
+        if path is None:
+            self._tmp = tempfile.mkdtemp(prefix="vbdt-hub-")
+            path = Path(self._tmp) / "hub.db"
+        self.path = Path(path)
+        self.blob_dir = Path(blob_dir) if blob_dir is not None else Path(f"{self.path}.blobs")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._checked = False
+        try:
+            self.blob_dir.mkdir(parents=True, exist_ok=True)
+            (self.blob_dir / "incoming").mkdir(exist_ok=True)
+            if not self.path.exists():
+                fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+            self._migrate(self._connection())
+            self._sweep_incoming()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connections ----------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise HubStoreError("the hub store is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        try:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+            if self._checked:  # never switch another application's database to WAL
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            raise HubStoreError(f"{self.path} is not a hub database ({exc})") from None
+        with self._lock:
+            self._connections.append(conn)
+        self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise HubStoreError(f"{self.path} is not a hub database: {exc}") from None
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            raise HubStoreError(f"{self.path} is not a hub database (another SQLite database)")
+        if version > SCHEMA_VERSION:
+            raise HubStoreError(
+                f"{self.path} has hub schema version {version}; this version of vbdt_exchange "
+                f"knows versions up to {SCHEMA_VERSION}: upgrade vbdt_exchange"
+            )
+        self._checked = True
+        conn.execute("PRAGMA journal_mode=WAL")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._write():
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version={target}")
+            log.info("hub store %s: schema version %d", self.path, target)
+
+    def _sweep_incoming(self, older_than: float = 3600.0) -> None:
+        """Remove request bodies left behind by a process that died while receiving them."""
+        horizon = time.time() - older_than
+        for leftover in (self.blob_dir / "incoming").iterdir():
+            with contextlib.suppress(OSError):
+                if leftover.stat().st_mtime < horizon:
+                    leftover.unlink()
+                    log.info("hub store: removed the stale upload %s", leftover.name)
+
+    def close(self) -> None:
+        """Close every connection (and remove a throw-away store)."""
+        self._closed = True
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- systems --------------------------------------------------------------------------------
+
+    def add_system(self, system_id: str, secret: bytes, *, organ_ids: Iterable[str] = ()) -> System:
+        """Register a system, or replace the secret of a registered one and add organ ids.
+
+        :raises HubError: an organ id already belongs to another system, or an id is empty.
+        """
+        organ_ids = [o.strip() for o in organ_ids]
+        if not system_id.strip() or not all(organ_ids) or not secret:
+            raise UnknownSystem("a system id, its organ ids and its secret must not be empty")
+        with self._write() as conn:
+            taken = conn.execute(
+                "SELECT system_id FROM organs WHERE organ_id = ? AND system_id != ?",
+                (system_id, system_id),
+            ).fetchone()
+            if taken:
+                raise HubStoreError(f"{system_id} is already an organ id of system {taken[0]}")
+            conn.execute(
+                "INSERT INTO systems(system_id, secret, created) VALUES (?, ?, ?) "
+                "ON CONFLICT(system_id) DO UPDATE SET secret = excluded.secret",
+                (system_id, secret, now().isoformat(" ")),
+            )
+            for organ in organ_ids:
+                self._add_organ(conn, system_id, organ)
+        log.info("hub: system %s registered (%d organ ids)", system_id, len(organ_ids))
+        return self.system(system_id)
+
+    def _add_organ(
+        self, conn: sqlite3.Connection, system_id: str, organ: str, name: str = "", mail: str = ""
+    ) -> None:
+        owner = conn.execute(
+            "SELECT system_id FROM organs WHERE organ_id = ? "
+            "UNION SELECT system_id FROM systems WHERE system_id = ?",
+            (organ, organ),
+        ).fetchall()
+        others = [row[0] for row in owner if row[0] != system_id]
+        if others:
+            raise HubStoreError(f"organ id {organ} already belongs to system {others[0]}")
+        if organ == system_id:
+            return
+        conn.execute(
+            "INSERT INTO organs(organ_id, system_id, name, mail) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(organ_id) DO UPDATE SET name = excluded.name, mail = excluded.mail",
+            (organ, system_id, name, mail),
+        )
+
+    def add_organ(self, system_id: str, organ_id: str, *, name: str = "", mail: str = "") -> None:
+        """Let ``system_id`` send and receive for ``organ_id`` too (``registerAgency``)."""
+        if not organ_id.strip():
+            raise HubStoreError("an organ id must not be empty")
+        with self._write() as conn:
+            self._add_organ(conn, system_id, organ_id.strip(), name, mail)
+
+    def remove_organ(self, system_id: str, organ_id: str) -> bool:
+        """Stop ``system_id`` speaking for ``organ_id`` (``deleteAgency``); whether it did."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "DELETE FROM organs WHERE organ_id = ? AND system_id = ?", (organ_id, system_id)
+            )
+            return cur.rowcount > 0
+
+    def remove_system(self, system_id: str) -> bool:
+        """Unregister a system and its organ ids (its messages stay); whether it existed."""
+        with self._write() as conn:
+            cur = conn.execute("DELETE FROM systems WHERE system_id = ?", (system_id,))
+            return cur.rowcount > 0
+
+    def system(self, system_id: str) -> System:
+        """The registered system ``system_id``.
+
+        :raises UnknownSystem: it is not registered.
+        """
+        conn = self._connection()
+        if not conn.execute("SELECT 1 FROM systems WHERE system_id = ?", (system_id,)).fetchone():
+            raise UnknownSystem(f"system {system_id!r} is not registered with the hub")
+        organs = conn.execute(
+            "SELECT organ_id FROM organs WHERE system_id = ? ORDER BY organ_id", (system_id,)
+        ).fetchall()
+        return System(system_id, tuple(row[0] for row in organs))
+
+    def systems(self) -> list[System]:
+        """Every registered system, by id."""
+        conn = self._connection()
+        ids = [row[0] for row in conn.execute("SELECT system_id FROM systems ORDER BY system_id")]
+        return [self.system(system_id) for system_id in ids]
+
+    def agencies(self) -> list[tuple[str, str, str, str, str]]:
+        """``(code, system id, name, mail, pcode)`` of every organ id the hub routes to."""
+        conn = self._connection()
+        return [
+            (row[0], row[1], row[2], row[3], row[4])
+            for row in conn.execute(
+                "SELECT system_id, system_id, '', '', '' FROM systems "
+                "UNION ALL SELECT organ_id, system_id, name, mail, pcode FROM organs "
+                "ORDER BY 1"
+            )
+        ]
+
+    def secret_for(self, system_id: str) -> bytes | None:
+        """The secret of a registered system, or ``None``."""
+        row = (
+            self._connection()
+            .execute("SELECT secret FROM systems WHERE system_id = ?", (system_id,))
+            .fetchone()
+        )
+        return bytes(row[0]) if row else None
+
+    def route(self, organ_id: str) -> str | None:
+        """The system that receives for ``organ_id``, or ``None``."""
+        row = (
+            self._connection()
+            .execute(
+                "SELECT system_id FROM systems WHERE system_id = ? "
+                "UNION ALL SELECT system_id FROM organs WHERE organ_id = ? LIMIT 1",
+                (organ_id, organ_id),
+            )
+            .fetchone()
+        )
+        return str(row[0]) if row else None
+
+    # -- messages -------------------------------------------------------------------------------
+
+    def incoming_file(self) -> tuple[BinaryIO, Path]:
+        """A new temporary file in the store's folder, for a request body being received."""
+        fd, name = tempfile.mkstemp(dir=self.blob_dir / "incoming", prefix="body-")
+        return os.fdopen(fd, "w+b"), Path(name)
+
+    def blob_path(self, sha256: str) -> Path:
+        """Where the package with this SHA-256 is kept."""
+        return self.blob_dir / sha256[:2] / sha256
+
+    def open_package(self, message: Message) -> BinaryIO:
+        """The stored bytes of ``message``."""
+        return open(self.blob_path(message.sha256), "rb")
+
+    def accept(
+        self,
+        *,
+        sender: str,
+        from_organ: str,
+        message_type: str,
+        sha256: str,
+        size: int,
+        body: Path,
+        document_id: str | None,
+        title: str,
+        notation: str,
+        to_organs: Sequence[str],
+    ) -> tuple[Message, bool]:
+        """Store a package and one delivery per organ id of ``to_organs``, idempotently.
+
+        ``body`` (a file from :meth:`incoming_file`) is moved into the store, or removed when
+        the same sender already sent the same bytes: then the earlier message is returned and
+        nothing is delivered again.
+
+        :returns: the message, and whether it is new.
+        """
+        target = self.blob_path(sha256)
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT doc_id FROM messages WHERE sender = ? AND sha256 = ?", (sender, sha256)
+            ).fetchone()
+            if row:
+                body.unlink(missing_ok=True)
+                return self.message(str(row[0])), False
+            created = now()
+            doc_id = str(uuid.uuid4())
+            target.parent.mkdir(exist_ok=True)
+            os.replace(body, target)
+            message = Message(
+                doc_id=doc_id,
+                sender=sender,
+                from_organ=from_organ,
+                message_type=message_type,
+                sha256=sha256,
+                size=size,
+                document_id=document_id,
+                title=title,
+                notation=notation,
+                created=created,
+            )
+            conn.execute(
+                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc_id,
+                    sender,
+                    from_organ,
+                    message_type,
+                    sha256,
+                    size,
+                    document_id,
+                    title,
+                    notation,
+                    created.isoformat(" "),
+                ),
+            )
+            seq = conn.execute("SELECT coalesce(max(seq), 0) FROM deliveries").fetchone()[0]
+            seen: set[str] = set()
+            for organ in to_organs:
+                if organ in seen:
+                    continue
+                seen.add(organ)
+                receiver = self.route(organ)
+                seq += 1
+                conn.execute(
+                    "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    (
+                        str(uuid.uuid4()),
+                        doc_id,
+                        seq,
+                        organ,
+                        receiver,
+                        int(receiver is not None),
+                        DeliveryState.INITIAL.value if receiver else DeliveryState.FAIL.value,
+                        created.isoformat(" "),
+                    ),
+                )
+        return message, True
+
+    def message(self, doc_id: str) -> Message:
+        """The message whose sender-side id is ``doc_id``.
+
+        :raises KeyError: there is none.
+        """
+        row = (
+            self._connection()
+            .execute(
+                "SELECT doc_id, sender, from_organ, message_type, sha256, size, document_id, "
+                "title, notation, created FROM messages WHERE doc_id = ?",
+                (doc_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise KeyError(doc_id)
+        return _message(row)
+
+    def received(
+        self, receiver: str, *, message_type: str | None = None, limit: int = 1000
+    ) -> list[Delivery]:
+        """The deliveries to ``receiver`` still waiting (``initial`` or ``processing``), oldest
+        first."""
+        sql = (
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d JOIN messages m "  # noqa: S608 (constant)
+            "ON m.doc_id = d.message_id WHERE d.receiver = ? AND d.state IN (?, ?)"
+        )
+        args: list[object] = [receiver, *_OPEN_STATES]
+        if message_type is not None:
+            sql += " AND m.message_type = ?"
+            args.append(message_type)
+        sql += " ORDER BY d.seq LIMIT ?"
+        args.append(limit)
+        return [_delivery(row) for row in self._connection().execute(sql, args)]
+
+    def sent(
+        self,
+        sender: str,
+        *,
+        message_type: str | None = None,
+        doc_id: str | None = None,
+        limit: int = 1000,
+    ) -> list[Delivery]:
+        """One row per receiver of what ``sender`` sent (optionally of one message)."""
+        sql = (
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d JOIN messages m "  # noqa: S608 (constant)
+            "ON m.doc_id = d.message_id WHERE m.sender = ?"
+        )
+        args: list[object] = [sender]
+        if message_type is not None:
+            sql += " AND m.message_type = ?"
+            args.append(message_type)
+        if doc_id is not None:
+            sql += " AND m.doc_id = ?"
+            args.append(doc_id)
+        sql += " ORDER BY d.seq LIMIT ?"
+        args.append(limit)
+        return [_delivery(row) for row in self._connection().execute(sql, args)]
+
+    def delivery(self, doc_id: str) -> Delivery | None:
+        """The delivery whose receiver-side id is ``doc_id``, if any."""
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d JOIN messages m "  # noqa: S608 (constant)
+                "ON m.doc_id = d.message_id WHERE d.doc_id = ?",
+                (doc_id,),
+            )
+            .fetchone()
+        )
+        return _delivery(row) if row else None
+
+    def mark_received(self, doc_id: str) -> None:
+        """Note the first time the receiver fetched a delivery."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE deliveries SET received = ? WHERE doc_id = ? AND received IS NULL",
+                (now().isoformat(" "), doc_id),
+            )
+
+    def set_state(self, doc_id: str, state: DeliveryState) -> Delivery:
+        """Set a delivery's transport status (the caller checked who may)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE deliveries SET state = ?, updated = ? WHERE doc_id = ? AND state != ?",
+                (state.value, now().isoformat(" "), doc_id, state.value),
+            )
+        found = self.delivery(doc_id)
+        if found is None:
+            raise KeyError(doc_id)
+        return found
+
+    def counts(self) -> dict[str, int]:
+        """How many systems, messages and deliveries the store holds."""
+        conn = self._connection()
+        return {
+            table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+            for table in ("systems", "messages", "deliveries")
+        }
+
+
+def _message(row: Sequence[object]) -> Message:
+    return Message(
+        doc_id=str(row[0]),
+        sender=str(row[1]),
+        from_organ=str(row[2]),
+        message_type=str(row[3]),
+        sha256=str(row[4]),
+        size=int(row[5]),  # type: ignore[call-overload]
+        document_id=None if row[6] is None else str(row[6]),
+        title=str(row[7]),
+        notation=str(row[8]),
+        created=datetime.datetime.fromisoformat(str(row[9])),
+    )
+
+
+def _delivery(row: Sequence[object]) -> Delivery:
+    return Delivery(
+        doc_id=str(row[0]),
+        message=_message(row[7:]),
+        to_organ=str(row[1]),
+        receiver=None if row[2] is None else str(row[2]),
+        sent=bool(row[3]),
+        state=DeliveryState(str(row[4])),
+        updated=datetime.datetime.fromisoformat(str(row[5])),
+        received=_time(None if row[6] is None else str(row[6])),
+    )

@@ -1,0 +1,2 @@
+"""Small faithful fakes of the axis APIs, as ``httpx.MockTransport`` handlers (loaded by
+``tests/adapters/conftest.py``)."""

@@ -1,0 +1,215 @@
+"""The store's schema versioning and the ``vbdt hub`` commands."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vbdt_exchange.cli._main import load_commands
+from vbdt_exchange.hub import (
+    SCHEMA_VERSION,
+    HubConfig,
+    HubConfigError,
+    HubStoreError,
+    Store,
+    UnknownSystem,
+)
+
+
+def test_schema_is_versioned(tmp_path: Path) -> None:
+    db = tmp_path / "hub.db"
+    with Store(db) as store:
+        store.add_system("000.00.00.H29", b"x")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert oct(db.stat().st_mode & 0o777) == "0o600"  # it holds the secrets
+    with Store(db) as store:  # reopening keeps everything
+        assert store.secret_for("000.00.00.H29") == b"x"
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(HubStoreError, match="upgrade vbdt_exchange"):
+        Store(db)
+
+
+def test_other_files_are_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(HubStoreError, match="not a hub database"):
+        Store(other)
+    with sqlite3.connect(other) as conn:  # left as it was
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
+    conn.close()
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(HubStoreError, match="not a hub database"):
+        Store(junk)
+
+
+def test_systems_and_organ_ids(tmp_path: Path) -> None:
+    with Store(tmp_path / "hub.db") as store:
+        store.add_system("000.00.00.H29", b"a", organ_ids=["000.01.00.H29"])
+        store.add_system("000.00.00.G22", b"b")
+        with pytest.raises(HubStoreError, match=r"already belongs to system 000\.00\.00\.H29"):
+            store.add_system("000.00.00.G22", b"b", organ_ids=["000.01.00.H29"])
+        with pytest.raises(HubStoreError, match="already an organ id"):
+            store.add_system("000.01.00.H29", b"c")
+        with pytest.raises(UnknownSystem):
+            store.add_system("000.00.00.G09", b"")
+        assert store.route("000.01.00.H29") == "000.00.00.H29"
+        assert store.route("000.00.00.G22") == "000.00.00.G22"
+        assert store.route("000.00.00.Z99") is None
+        store.add_system("000.00.00.H29", b"new")  # a new secret, organ ids kept
+        assert store.secret_for("000.00.00.H29") == b"new"
+        assert store.system("000.00.00.H29").organ_ids == ("000.01.00.H29",)
+        assert store.remove_system("000.00.00.H29")
+        assert store.route("000.01.00.H29") is None
+        assert not store.remove_system("000.00.00.H29")
+        with pytest.raises(UnknownSystem):
+            store.system("000.00.00.H29")
+
+
+def test_a_temporary_store_is_removed(tmp_path: Path) -> None:
+    store = Store(None)
+    folder = store.path.parent
+    assert folder.exists()
+    store.close()
+    assert not folder.exists()
+    with pytest.raises(HubStoreError, match="closed"):
+        store.systems()
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(load_commands(), list(args), env=env)
+    return result.exit_code, result.output
+
+
+def test_cli_systems(tmp_path: Path) -> None:
+    db = str(tmp_path / "hub.db")
+    code, out = run(
+        "hub",
+        "add-system",
+        "--db",
+        db,
+        "--system-id",
+        "000.00.00.H29",
+        "--secret-env",
+        "HUB_SECRET",
+        "--organ-id",
+        "000.01.00.H29",
+        env={"HUB_SECRET": "top-secret"},
+    )
+    assert (code, out) == (0, "registered 000.00.00.H29 (also 000.01.00.H29)\n")
+    code, out = run(
+        "hub",
+        "add-system",
+        "--db",
+        db,
+        "--system-id",
+        "000.00.00.G22",
+        "--secret-env",
+        "UNSET_VAR_FOR_TEST",
+        env={"UNSET_VAR_FOR_TEST": ""},
+    )
+    assert code == 2
+    assert "UNSET_VAR_FOR_TEST is not set" in out
+    code, out = run("hub", "list-systems", "--db", db)
+    assert (code, out) == (0, "000.00.00.H29 (also 000.01.00.H29)\n")
+    assert "top-secret" not in out
+    code, out = run("hub", "list-systems", "--db", db, "--json")
+    assert json.loads(out) == [{"system_id": "000.00.00.H29", "organ_ids": ["000.01.00.H29"]}]
+    code, out = run("hub", "remove-system", "--db", db, "--system-id", "000.00.00.G22")
+    assert code == 1
+    assert "no system 000.00.00.G22" in out
+    code, out = run("hub", "remove-system", "--db", db, "--system-id", "000.00.00.H29")
+    assert (code, out) == (0, "removed 000.00.00.H29\n")
+    code, out = run("hub", "list-systems", "--db", str(tmp_path / "missing.db"))
+    assert code == 2
+    assert "no hub database" in out
+    (tmp_path / "bad.db").write_bytes(b"garbage" * 1000)
+    code, out = run("hub", "list-systems", "--db", str(tmp_path / "bad.db"))
+    assert code == 2
+    assert "not a hub database" in out
+    assert "Traceback" not in out
+
+
+def test_cli_serve_refusals(tmp_path: Path) -> None:
+    db = str(tmp_path / "hub.db")
+    code, out = run("hub", "serve", "--db", db, "--refuse-replays")
+    assert code == 2
+    assert "--refuse-replays needs --max-clock-skew" in out
+    code, out = run("hub", "serve", "--db", db, "--reading", "header", "--refuse-invalid")
+    assert code == 2
+    assert "--refuse-invalid needs --reading full" in out
+
+
+def test_cli_serve_port_in_use(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out = run("hub", "serve", "--db", str(tmp_path / "h.db"), "--port", str(port))
+    assert code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in out
+
+
+def test_cli_serve_warns_without_systems_and_stops_on_sigterm(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vbdt_exchange",
+            "hub",
+            "serve",
+            "--db",
+            str(tmp_path / "h.db"),
+            "--port",
+            "0",
+            "--max-clock-skew",
+            "300",
+            "--refuse-replays",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    assert proc.stderr is not None
+    warning = proc.stderr.readline()
+    serving = proc.stderr.readline()
+    proc.terminate()
+    _, rest = proc.communicate(timeout=30)
+    assert "no system is registered" in warning
+    assert serving.startswith("vbdt hub: serving ")
+    assert "http://127.0.0.1:" in serving
+    assert proc.returncode == 0
+    assert rest == "vbdt hub: stopped\n"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"reading": "some"}, "reading must be"),
+        ({"reading": "header", "refuse_invalid": True}, "refuse_invalid needs"),
+        ({"refuse_replays": True}, "refuse_replays needs max_clock_skew"),
+        ({"max_clock_skew": datetime.timedelta(0)}, "must be positive"),
+        ({"max_body_bytes": 0}, "at least 1"),
+    ],
+)
+def test_config_contradictions(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(HubConfigError, match=message):
+        HubConfig(**kwargs)  # type: ignore[arg-type]
