@@ -152,6 +152,8 @@ COMMAND_MODULES = (
     "hub",
     "axis",
     "demo",
+    "engine",
+    "report",
 )
 """The modules under ``vbdt_exchange.cli`` that register commands when imported."""
 

@@ -1,0 +1,3 @@
+"""``vbdt engine ...``: run the host-side exchange engine."""
+
+from __future__ import annotations
