@@ -27,3 +27,18 @@ def _require_tool(command: str, debian_package: str) -> str:
 def require_tool() -> Callable[[str, str], str]:
     """``require_tool("xmlsec1", "xmlsec1")`` -> the tool's path (see :func:`_require_tool`)."""
     return _require_tool
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> str:
+    """A PostgreSQL database the tests may use freely (``VBDT_TEST_POSTGRES_DSN``).
+
+    ``.ci/run`` starts Debian's PostgreSQL and sets it; on a developer machine without it the
+    tests that need it skip, in CI they fail.
+    """
+    dsn = os.environ.get("VBDT_TEST_POSTGRES_DSN")
+    if not dsn:
+        if os.environ.get("VBDT_REQUIRE_TOOLS") or os.environ.get("CI"):
+            pytest.fail("VBDT_TEST_POSTGRES_DSN must be set in CI (.ci/run starts PostgreSQL)")
+        pytest.skip("no PostgreSQL: set VBDT_TEST_POSTGRES_DSN (see .ci/run)")
+    return dsn
