@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,24 +10,20 @@ from typing import Any
 import click
 
 from vbdt_exchange.cli._main import EXIT_ERRORS, EXIT_OK, cli, fail, guarded
-from vbdt_exchange.signature.keys import KeySigner, load_pem, load_pkcs12
+from vbdt_exchange.cli._signing import (
+    FILE,
+    key_options,
+    load_signer,
+    trust_and_policy,
+    verification_options,
+)
 from vbdt_exchange.signature.policy import Indication, VerificationPolicy
 
 __all__ = ["pdf", "sign", "verify"]
 
-_FILE = click.Path(dir_okay=False, path_type=Path)
 _ROLES = ("signer", "organisation", "attachment", "copy")
 _LEVELS = ("b-b", "b-t", "b-lt", "b-lta")
 _COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
-
-
-def _secret(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        raise fail(f"the environment variable {variable} is not set")
-    return value
 
 
 def _box(value: str) -> tuple[float, float, float, float]:
@@ -47,10 +42,8 @@ def pdf() -> None:
 
 
 @pdf.command("sign")
-@click.argument("input_pdf", metavar="IN.pdf", type=_FILE)
-@click.option(
-    "-o", "--output", required=True, type=_FILE, metavar="OUT.pdf", help="Where to write."
-)
+@click.argument("input_pdf", metavar="IN.pdf", type=FILE)
+@click.option("-o", "--output", required=True, type=FILE, metavar="OUT.pdf", help="Where to write.")
 @click.option(
     "--role",
     required=True,
@@ -58,20 +51,8 @@ def pdf() -> None:
     help="signer: the person's image; organisation: the seal over the signer's image; "
     "attachment, copy: text top right of page 1, no image.",
 )
-@click.option("--pkcs12", type=_FILE, metavar="FILE", help="The key and certificate (.p12/.pfx).")
-@click.option(
-    "--password-env", metavar="VAR", help="The environment variable holding the PKCS#12 password."
-)
-@click.option("--key", type=_FILE, metavar="KEY.pem", help="A PEM private key (with --cert).")
-@click.option(
-    "--cert", type=_FILE, metavar="CERT.pem", help="The PEM certificate of --key, then its chain."
-)
-@click.option(
-    "--key-password-env",
-    metavar="VAR",
-    help="The environment variable holding the password of an encrypted --key.",
-)
-@click.option("--image", type=_FILE, metavar="PNG", help="The signature or seal image (PNG).")
+@key_options
+@click.option("--image", type=FILE, metavar="PNG", help="The signature or seal image (PNG).")
 @click.option("--anchor-text", metavar="TEXT", help="signer: centre the image above this text.")
 @click.option("--box", metavar="X1,Y1,X2,Y2", help="signer: the image's box, PDF points.")
 @click.option(
@@ -98,7 +79,7 @@ def pdf() -> None:
     help="Trust anchors for the chains embedded at b-lt/b-lta (repeatable).",
 )
 @click.option(
-    "--crl", "crls", multiple=True, type=_FILE, metavar="FILE", help="A CRL to embed (repeatable)."
+    "--crl", "crls", multiple=True, type=FILE, metavar="FILE", help="A CRL to embed (repeatable)."
 )
 @click.option("--allow-fetching", is_flag=True, help="Fetch CRLs and OCSP responses online.")
 @click.option("--pss", is_flag=True, help="Sign with RSASSA-PSS (RSA keys).")
@@ -111,6 +92,7 @@ def sign(
     password_env: str | None,
     key: Path | None,
     cert: Path | None,
+    chain: Path | None,
     key_password_env: str | None,
     image: Path | None,
     anchor_text: str | None,
@@ -137,15 +119,7 @@ def sign(
     from vbdt_exchange.signature import pdf as pdfsig
     from vbdt_exchange.signature.trust import TrustStore
 
-    signer: KeySigner
-    if pkcs12 is not None:
-        if key is not None or cert is not None:
-            raise fail("give either --pkcs12 or --key and --cert, not both")
-        signer = load_pkcs12(pkcs12, _secret(password_env))
-    elif key is not None and cert is not None:
-        signer = load_pem(key, cert, _secret(key_password_env))
-    else:
-        raise fail("a key is needed: --pkcs12 FILE, or --key KEY.pem with --cert CERT.pem")
+    signer = load_signer(pkcs12, password_env, key, cert, chain, key_password_env)
 
     appearance: pdfsig.Appearance
     if role == "signer":
@@ -201,27 +175,8 @@ def sign(
 
 
 @pdf.command("verify")
-@click.argument("input_pdf", metavar="IN.pdf", type=_FILE)
-@click.option(
-    "--trust",
-    "trust_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="PEM_OR_DIR",
-    help="Trust anchors: PEM/DER files or directories (repeatable).",
-)
-@click.option(
-    "--crl", "crls", multiple=True, type=_FILE, metavar="FILE", help="A CRL to use (repeatable)."
-)
-@click.option(
-    "--revocation",
-    type=click.Choice(["hard-fail", "soft-fail", "off"]),
-    default="soft-fail",
-    show_default=True,
-    help="What an unknown revocation status does to the verdict.",
-)
-@click.option("--allow-fetching", is_flag=True, help="Fetch CRLs and OCSP responses online.")
-@click.option("--allow-sha1", is_flag=True, help="Accept SHA-1 (legacy verification), flagged.")
+@click.argument("input_pdf", metavar="IN.pdf", type=FILE)
+@verification_options
 @click.option(
     "--lang",
     type=click.Choice(["vi", "en"]),
@@ -249,14 +204,8 @@ def verify(
     from vbdt_exchange.signature.pdf import verify_pdf
     from vbdt_exchange.signature.trust import TrustStore
 
-    trust = TrustStore.from_paths(trust_paths) if trust_paths else TrustStore()
-    policy = VerificationPolicy(
-        revocation=revocation,  # type: ignore[arg-type]
-        allow_sha1=allow_sha1,
-        allow_fetching=allow_fetching,
-        crls=tuple(p.read_bytes() for p in crls),
-    )
-    report = verify_pdf(input_pdf, trust=trust, policy=policy)
+    trust, policy = trust_and_policy(trust_paths, crls, revocation, allow_fetching, allow_sha1)
+    report = verify_pdf(input_pdf, trust=trust or TrustStore(), policy=policy)
     if as_json:
         data: dict[str, Any] = {"file": str(input_pdf), **report.to_dict()}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from vbdt_exchange.cli._main import EXIT_ERRORS, EXIT_OK, cli, fail, guarded, recover_option
+from vbdt_exchange.cli._main import EXIT_ERRORS, EXIT_OK, cli, guarded, recover_option
+from vbdt_exchange.cli._signing import (
+    FILE,
+    key_options,
+    load_signer,
+    trust_and_policy,
+    verification_options,
+)
 from vbdt_exchange.envelope.reader import ReadOptions
-from vbdt_exchange.signature.keys import KeySigner, load_pem, load_pkcs12
-from vbdt_exchange.signature.policy import Indication, VerificationPolicy
+from vbdt_exchange.signature.policy import Indication
 from vbdt_exchange.signature.xml import PROFILES, Verification, sign_package, verify_package
 
 __all__ = ["sign", "verify"]
@@ -29,38 +34,12 @@ _ALGORITHMS = (
     "ecdsa-sha384",
     "ecdsa-sha512",
 )
-_FILE = click.Path(dir_okay=False, path_type=Path)
-
-
-def _secret(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        raise fail(f"the environment variable {variable} is not set")
-    return value
 
 
 @cli.command("sign")
-@click.argument("package", type=_FILE)
-@click.option("-o", "--output", required=True, type=_FILE, metavar="OUT", help="Where to write.")
-@click.option("--pkcs12", type=_FILE, metavar="FILE", help="The key and certificate (.p12/.pfx).")
-@click.option(
-    "--password-env", metavar="VAR", help="The environment variable holding the PKCS#12 password."
-)
-@click.option("--key", type=_FILE, metavar="KEY.pem", help="A PEM private key (with --cert).")
-@click.option(
-    "--cert",
-    type=_FILE,
-    metavar="CERT.pem",
-    help="The PEM certificate of --key, optionally followed by its chain.",
-)
-@click.option("--chain", type=_FILE, metavar="PEM", help="More CA certificates to embed (PEM).")
-@click.option(
-    "--key-password-env",
-    metavar="VAR",
-    help="The environment variable holding the password of an encrypted --key.",
-)
+@click.argument("package", type=FILE)
+@click.option("-o", "--output", required=True, type=FILE, metavar="OUT", help="Where to write.")
+@key_options
 @click.option(
     "--algorithm",
     type=click.Choice(_ALGORITHMS),
@@ -93,15 +72,7 @@ def sign(
     The key comes from --pkcs12 FILE, or from --key and --cert. Passwords are read from
     environment variables, never from the command line.
     """
-    signer: KeySigner
-    if pkcs12 is not None:
-        if key is not None or cert is not None:
-            raise fail("give either --pkcs12 or --key and --cert, not both")
-        signer = load_pkcs12(pkcs12, _secret(password_env))
-    elif key is not None and cert is not None:
-        signer = load_pem(key, cert, _secret(key_password_env), chain=chain or ())
-    else:
-        raise fail("a key is needed: --pkcs12 FILE, or --key KEY.pem with --cert CERT.pem")
+    signer = load_signer(pkcs12, password_env, key, cert, chain, key_password_env)
     result = sign_package(
         package,
         output,
@@ -118,27 +89,8 @@ def sign(
 
 
 @cli.command("verify")
-@click.argument("package", type=_FILE)
-@click.option(
-    "--trust",
-    "trust_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="PEM_OR_DIR",
-    help="Trust anchors: PEM/DER files or directories (repeatable).",
-)
-@click.option(
-    "--crl", "crls", multiple=True, type=_FILE, metavar="FILE", help="A CRL to use (repeatable)."
-)
-@click.option(
-    "--revocation",
-    type=click.Choice(["hard-fail", "soft-fail", "off"]),
-    default="soft-fail",
-    show_default=True,
-    help="What an unknown revocation status does to the verdict.",
-)
-@click.option("--allow-fetching", is_flag=True, help="Fetch CRLs and OCSP responses online.")
-@click.option("--allow-sha1", is_flag=True, help="Accept SHA-1 (legacy verification), flagged.")
+@click.argument("package", type=FILE)
+@verification_options
 @click.option(
     "--integrity-only",
     is_flag=True,
@@ -163,15 +115,13 @@ def verify(
     Exit code 0 when every signature PASSED, 1 when one is FAILED or INDETERMINATE (or there is
     none), 2 when PACKAGE cannot be read.
     """
-    from vbdt_exchange.signature.trust import TrustStore
-
-    trust = TrustStore.from_paths(trust_paths) if trust_paths else None
-    policy = VerificationPolicy(
-        revocation=revocation,  # type: ignore[arg-type]
-        allow_sha1=allow_sha1,
-        allow_fetching=allow_fetching,
+    trust, policy = trust_and_policy(
+        trust_paths,
+        crls,
+        revocation,
+        allow_fetching,
+        allow_sha1,
         require_trust=not integrity_only,
-        crls=tuple(p.read_bytes() for p in crls),
     )
     with verify_package(
         package, trust=trust, policy=policy, options=ReadOptions(recover=recover)
