@@ -41,6 +41,8 @@ from cryptography.x509.oid import (
     NameOID,
 )
 
+from vbdt_exchange.testing._loopback import LoopbackServer
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "DOCUMENT_SIGNING",
@@ -430,7 +432,7 @@ class TestPKI:
         return response.public_bytes(serialization.Encoding.DER)
 
 
-class PKIServer:
+class PKIServer(LoopbackServer):
     """A loopback HTTP server for a :class:`TestPKI`: CRL, CA certificates and OCSP.
 
     Routes: ``GET /crl`` (DER CRL, ``application/pkix-crl``), ``GET /ca.cer`` (the
@@ -454,15 +456,12 @@ class PKIServer:
         self.requests: list[str] = []
         """The path of every request received, in order (404s included)."""
         self._lock = threading.Lock()
-        self._httpd: http.server.ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+
+    _thread_name = "vbdt-test-pki"
 
     @staticmethod
     def _bind(owner: list[PKIServer]) -> http.server.ThreadingHTTPServer:
-        handler = _handler_for(owner)
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        httpd.daemon_threads = True
-        return httpd
+        return http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(owner))
 
     @classmethod
     @contextlib.contextmanager
@@ -486,39 +485,13 @@ class PKIServer:
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``, without a trailing slash."""
-        if self._httpd is None:
-            raise RuntimeError("the server is not running")
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> PKIServer:
         """Bind an ephemeral loopback port and serve from a daemon thread."""
         if self._httpd is None:
             self._serve(self._bind([self]))
         return self
-
-    def _serve(self, httpd: http.server.ThreadingHTTPServer) -> None:
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, name="vbdt-test-pki", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving and release the port; safe to call twice."""
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> PKIServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def _record(self, path: str) -> None:
         with self._lock:

@@ -24,6 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from vbdt_exchange.testing._loopback import LoopbackServer
 from vbdt_exchange.testing.pki import Party, TestPKI
 
 __all__ = ["TSAServer", "tsa_party"]
@@ -90,7 +91,7 @@ def tsa_party(pki: TestPKI) -> Party:
     return Party("tsa", cert, key, (cert, *issuer.chain))
 
 
-class TSAServer:
+class TSAServer(LoopbackServer):
     """A loopback RFC 3161 TSA for a :class:`TestPKI` (see the module docstring).
 
     :ivar party: the TSA's certificate, key and chain (:func:`tsa_party`).
@@ -123,15 +124,13 @@ class TSAServer:
         )
         self.requests = 0
         self._lock = threading.Lock()
-        self._httpd: http.server.ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+
+    _thread_name = "vbdt-test-tsa"
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT/``."""
-        if self._httpd is None:
-            raise RuntimeError("the TSA is not running")
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/"
+        return f"http://127.0.0.1:{self.port}/"
 
     def answer(self, request_der: bytes) -> bytes | None:
         """The DER ``TimeStampResp`` for a DER ``TimeStampReq``, or ``None`` if unparsable."""
@@ -149,31 +148,8 @@ class TSAServer:
     def start(self) -> TSAServer:
         """Bind an ephemeral loopback port and serve from a daemon thread."""
         if self._httpd is None:
-            httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-            httpd.daemon_threads = True
-            self._httpd = httpd
-            self._thread = threading.Thread(
-                target=httpd.serve_forever, name="vbdt-test-tsa", daemon=True
-            )
-            self._thread.start()
+            self._serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self)))
         return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port; safe to call twice."""
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> TSAServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 def _fast_stamper(base: Any, key: Any) -> Any:
