@@ -1,79 +1,97 @@
 """End-to-end throughput of the local reference axis, and its peak memory.
 
-Run: ``python bench/axis.py`` (500 documents of ~200 KB) or ``python bench/axis.py --count 100``.
-See bench/README.md ("Local axis") for what is measured and how to read the output.
+Run: ``python bench/axis.py`` (a quick run: 200 documents of ~200 KB, 2 client processes) or
+``python bench/axis.py --count 2000 --repeat 3`` (the full run). See bench/README.md ("Local
+axis") for what is measured and how to read the output.
 
 The hub runs in a child process (``python -m vbdt_exchange hub serve``, uvicorn) on a fresh
-database; this process is the client: plain ``httpx`` with keep-alive and
-``vbdt_exchange.adapters.vdxp_wire.sign_request`` (the SDK's headers), so the measurement does
-not depend on the VDXP client. One *document* is the whole exchange: ``sendEdoc`` (sender) →
-``getReceivedEdocList`` (receiver, one call lists up to 1000) → ``getEdoc`` → ``updateStatus``
-(done). The hub's peak RSS is its ``ru_maxrss`` read with ``os.wait4`` when it exits.
+database. The clients are ``--clients`` child processes, each one sending system and one
+receiving system registered with the hub; they speak HTTP/1.1 with keep-alive through
+``http.client`` and sign with :func:`vbdt_exchange.adapters.vdxp_wire.sign_request` (the SDK's
+headers), so the measurement does not depend on the VDXP client. One *document* is the whole
+exchange: ``sendEdoc`` (sender) → ``getReceivedEdocList`` (receiver, one call lists up to 1000)
+→ ``getEdoc`` → ``updateStatus`` (done). The hub's peak RSS is its ``VmHWM`` just before it stops.
+
+``--server floor`` runs the same exchanges against a trivial ASGI application on the same
+uvicorn (no signature check, no hashing, no store, no package reading): the cost of the HTTP
+stack alone, the floor under which the hub cannot go.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import concurrent.futures
+import http.client
 import json
+import multiprocessing
+import multiprocessing.connection
 import os
 import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
-
-import httpx
+from urllib.parse import urlsplit
 
 from vbdt_exchange.adapters.vdxp_wire import sdk_hash_file, sign_request
-from vbdt_exchange.testing.pytest_plugin import PackageFactory
 
-SENDER = ("000.00.00.H29", "bench-sender-secret")
-RECEIVER = ("000.00.00.G22", "bench-receiver-secret")
 TARGET = 500.0  # documents per second
+OPERATIONS = ("sendEdoc", "getReceivedEdocList", "getEdoc", "updateStatus")
 
 
-def start_hub(workdir: Path, python: str, extra: list[str]) -> tuple[subprocess.Popen[str], str]:
-    db = workdir / "hub.db"
-    env = {**os.environ, "BENCH_S": SENDER[1], "BENCH_R": RECEIVER[1]}
-    for (system_id, _), var in ((SENDER, "BENCH_S"), (RECEIVER, "BENCH_R")):
-        subprocess.run(
-            [
-                python,
-                "-m",
-                "vbdt_exchange",
-                "hub",
-                "add-system",
-                "--db",
-                str(db),
-                "--system-id",
-                system_id,
-                "--secret-env",
-                var,
-            ],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-    proc = subprocess.Popen(
-        [python, "-m", "vbdt_exchange", "hub", "serve", "--db", str(db), "--port", "0", *extra],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+def pair(index: int) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The sending and the receiving system of client ``index``: (id, secret) each."""
+    return (
+        (f"000.00.{index:02d}.H29", f"bench-sender-secret-{index}"),
+        (f"000.00.{index:02d}.G22", f"bench-receiver-secret-{index}"),
     )
+
+
+# -- the hub (or the floor) in a child process --------------------------------------------------
+
+
+def start_server(workdir: Path, args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
+    env = dict(os.environ)
+    if args.server == "floor":
+        command = [args.python, __file__, "--serve-floor"]
+    else:
+        db = workdir / "hub.db"
+        from vbdt_exchange.hub import Store  # as `vbdt hub add-system` does, without a process each
+
+        with Store(db) as store:
+            for index in range(args.clients):
+                for system_id, secret in pair(index):
+                    store.add_system(system_id, secret.encode())
+        command = [args.python, "-m", "vbdt_exchange", "hub", "serve", "--db", str(db)]
+        command += ["--port", "0", "--reading", args.reading]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stderr is not None
     line = proc.stderr.readline()
     m = re.search(r"on (http://\S+)", line)
     if not m:
         proc.kill()
-        raise SystemExit(f"the hub did not start: {line}{proc.stderr.read()}")
+        raise SystemExit(f"the server did not start: {line}{proc.stderr.read()}")
     return proc, m.group(1)
+
+
+def server_stack(python: str) -> str:
+    """What uvicorn runs on with ``python``: httptools or h11, uvloop or asyncio (it takes the
+    faster ones when they are installed)."""
+    probe = (
+        "import importlib.util as u, uvicorn; "
+        "print(uvicorn.__version__, 'httptools' if u.find_spec('httptools') else 'h11', "
+        "'uvloop' if u.find_spec('uvloop') else 'asyncio')"
+    )
+    out = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
+    version, parser, loop = out.stdout.split()
+    return f"uvicorn {version} with {parser} and {loop}"
 
 
 def vmhwm_kib(pid: int) -> int:
@@ -87,30 +105,43 @@ def vmhwm_kib(pid: int) -> int:
     return int(m.group(1)) if m else -1
 
 
-def stop_hub(proc: subprocess.Popen[str]) -> tuple[int, float]:
-    """Stop the hub; its peak RSS in KiB (VmHWM) and the CPU seconds it used."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop_server(proc: subprocess.Popen[str]) -> int:
+    """Stop the server; its peak RSS in KiB (VmHWM)."""
     peak = vmhwm_kib(proc.pid)
     proc.terminate()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.wait()
     assert proc.stderr is not None
     rest = proc.stderr.read()
     proc.stderr.close()
     if proc.returncode != 0:
-        print(f"hub exited with {proc.returncode}: {rest}", file=sys.stderr)
-    return peak, usage.ru_utime + usage.ru_stime
+        print(f"server exited with {proc.returncode}: {rest}", file=sys.stderr)
+    return peak
+
+
+# -- the clients ---------------------------------------------------------------------------------
 
 
 class Client:
+    """One keep-alive HTTP/1.1 connection signing as one system."""
+
     def __init__(self, url: str, system: tuple[str, str]) -> None:
-        # Without TCP_NODELAY, httpx writes the headers and the body separately and Nagle's
-        # algorithm meets the server's delayed ACK: ~40 ms lost per request with a body.
-        transport = httpx.HTTPTransport(
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+        parts = urlsplit(url)
+        self.http = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=60
         )
-        self.http = httpx.Client(base_url=url, timeout=60, transport=transport)
+        self.http.connect()
+        # without it a request's header and body writes meet the server's delayed ACK
+        assert self.http.sock is not None
+        self.http.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.system_id, secret = system
         self.secret = secret.encode()
+        self.times: dict[str, list[float]] = {op: [] for op in OPERATIONS}
 
     def call(
         self,
@@ -119,11 +150,14 @@ class Client:
         body: bytes = b"",
         content_type: str = "application/json",
     ) -> dict[str, Any]:
+        t0 = time.perf_counter()
         headers = sign_request(
             params, system_id=self.system_id, secret=self.secret, content_type=content_type
         )
-        response = self.http.post(f"/{operation}", headers=headers, content=body)
-        answer: dict[str, Any] = response.json()
+        self.http.request("POST", f"/{operation}", body=body, headers=headers)
+        response = self.http.getresponse()
+        answer: dict[str, Any] = json.loads(response.read())
+        self.times[operation].append(time.perf_counter() - t0)
         if answer.get("status") != "OK":
             raise SystemExit(f"{operation} failed: {answer}")
         return answer
@@ -142,95 +176,216 @@ class Client:
         self.http.close()
 
 
+def client_process(
+    url: str,
+    index: int,
+    packages: list[bytes],
+    batch: int,
+    start: Any,
+    out: multiprocessing.connection.Connection,
+) -> None:
+    """Send ``packages`` from client ``index``'s sender to its receiver and take them in,
+    ``batch`` at a time (send them, list, fetch and acknowledge each); report to ``out``."""
+    sending, receiving = pair(index)
+    expected = {base64.b64encode(p).decode("ascii") for p in packages}
+    sender, receiver = Client(url, sending), Client(url, receiving)
+    received = mismatches = 0
+    start.wait()
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    for first in range(0, len(packages), batch):
+        for package in packages[first : first + batch]:
+            sender.send(package)
+        while True:
+            items = receiver.call(
+                "getReceivedEdocList", [("servicetype", "eDoc"), ("messagetype", "edoc")]
+            )["data"]
+            if not items:
+                break
+            for item in items:
+                doc_id = item["docId"]
+                data = receiver.call("getEdoc", [("docId", doc_id)], b"{}")["data"]
+                mismatches += data not in expected  # the bytes sent, base64 as the SDK gets them
+                receiver.call("updateStatus", [("docId", doc_id), ("status", "done")], b"{}")
+                received += 1
+    t1 = time.perf_counter()
+    cpu = time.process_time() - cpu0
+    times = {op: sender.times[op] + receiver.times[op] for op in OPERATIONS}
+    sender.close()
+    receiver.close()
+    out.send(
+        {
+            "start": t0,
+            "end": t1,
+            "cpu": cpu,
+            "received": received,
+            "bad": mismatches,
+            "times": times,
+        }
+    )
+    out.close()
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from vbdt_exchange.testing.pytest_plugin import PackageFactory
+
     factory = PackageFactory()
     attachment = os.urandom(args.size * 3 // 4)  # base64 grows it to about args.size
     t0 = time.perf_counter()
-    packages = [
-        factory(from_=SENDER[0], to=[RECEIVER[0]], attachments={"van-ban.pdf": attachment})
-        for _ in range(args.count)
-    ]
+    shares = [[] for _ in range(args.clients)]  # type: list[list[bytes]]
+    for n in range(args.count):
+        index = n % args.clients
+        sending, receiving = pair(index)
+        shares[index].append(
+            factory(from_=sending[0], to=[receiving[0]], attachments={"van-ban.pdf": attachment})
+        )
     prepare_s = time.perf_counter() - t0
     workdir = Path(tempfile.mkdtemp(prefix="vbdt-bench-axis-", dir=args.workdir))
-    extra = ["--reading", args.reading]
-    proc, url = start_hub(workdir, args.python, extra)
+    proc, url = start_server(workdir, args)
     idle_kib = vmhwm_kib(proc.pid)
-    sender, receiver = Client(url, SENDER), Client(url, RECEIVER)
-    senders = [Client(url, SENDER) for _ in range(args.clients)]
-    receivers = [Client(url, RECEIVER) for _ in range(args.clients)]
-    received = 0
-    mismatches = 0
     try:
-        sender.send(packages[0])  # warm up (connection, imports in the hub)
-        first = receiver.call(
-            "getReceivedEdocList", [("servicetype", "eDoc"), ("messagetype", "edoc")]
-        )["data"]
-        for item in first:
-            receiver.call("updateStatus", [("docId", item["docId"]), ("status", "done")], b"{}")
-        packages = [
-            *packages[1:],
-            factory(from_=SENDER[0], to=[RECEIVER[0]], attachments={"van-ban.pdf": attachment}),
-        ]
-        expected = {hash(p) for p in packages}
-
-        def fetch_ack(client: Client, doc_id: str) -> bool:
-            data = client.call("getEdoc", [("docId", doc_id)], b"{}")["data"]
-            ok = hash(base64.b64decode(data)) in expected
-            client.call("updateStatus", [("docId", doc_id), ("status", "done")], b"{}")
-            return ok
-
-        with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-            t0 = time.perf_counter()
-            cpu0 = time.process_time()
-            list(
-                pool.map(lambda ip: senders[ip[0] % args.clients].send(ip[1]), enumerate(packages))
+        # warm up: one document through every client's pair (connections, imports, caches)
+        warm = multiprocessing.get_context("fork")
+        for index in range(args.clients):
+            sending, receiving = pair(index)
+            package = factory(
+                from_=sending[0], to=[receiving[0]], attachments={"van-ban.pdf": attachment}
             )
-            sent_s = time.perf_counter() - t0
-            while received < len(packages):
-                items = receiver.call(
-                    "getReceivedEdocList", [("servicetype", "eDoc"), ("messagetype", "edoc")]
-                )["data"]
-                if not items:
-                    break
-                results = pool.map(
-                    lambda ii: fetch_ack(receivers[ii[0] % args.clients], ii[1]["docId"]),
-                    enumerate(items),
-                )
-                for ok in results:
-                    received += 1
-                    mismatches += not ok
-            total_s = time.perf_counter() - t0
-            client_cpu_s = time.process_time() - cpu0
+            start = warm.Barrier(1)
+            here, there = warm.Pipe(duplex=False)
+            p = warm.Process(target=client_process, args=(url, index, [package], 1, start, there))
+            p.start()
+            there.close()
+            here.recv()
+            p.join()
+        hub_cpu0 = cpu_seconds(proc.pid)
+        start = warm.Barrier(args.clients + 1)
+        processes, pipes = [], []
+        for index in range(args.clients):
+            here, there = warm.Pipe(duplex=False)
+            p = warm.Process(
+                target=client_process,
+                args=(url, index, shares[index], args.batch, start, there),
+            )
+            p.start()
+            there.close()
+            processes.append(p)
+            pipes.append(here)
+        start.wait()
+        reports = [pipe.recv() for pipe in pipes]
+        for p in processes:
+            p.join()
+        hub_cpu_s = cpu_seconds(proc.pid) - hub_cpu0
     finally:
-        for c in (sender, receiver, *senders, *receivers):
-            c.close()
-        rss_kib, hub_cpu_s = stop_hub(proc)
+        rss_kib = stop_server(proc)
         shutil.rmtree(workdir, ignore_errors=True)
-    if received != len(packages) or mismatches:
+    received = sum(r["received"] for r in reports)
+    mismatches = sum(r["bad"] for r in reports)
+    if received != args.count or mismatches:
         raise SystemExit(
-            f"CHECK FAILED: {received} of {len(packages)} received, "
+            f"CHECK FAILED: {received} of {args.count} received, "
             f"{mismatches} different from what was sent"
         )
+    total_s = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+    latency = {}
+    for op in OPERATIONS:
+        values = sorted(v for r in reports for v in r["times"][op])
+        latency[op] = {
+            "calls": len(values),
+            "mean_ms": 1000 * statistics.fmean(values),
+            "p50_ms": 1000 * values[len(values) // 2],
+            "p99_ms": 1000 * values[min(len(values) - 1, int(len(values) * 0.99))],
+        }
     return {
-        "count": len(packages),
-        "package_bytes": len(packages[0]),
+        "server": args.server,
+        "reading": args.reading if args.server == "hub" else None,
+        "count": args.count,
+        "package_bytes": len(shares[0][0]),
         "clients": args.clients,
-        "reading": args.reading,
+        "batch": args.batch,
         "prepare_s": prepare_s,
-        "send_s": sent_s,
         "total_s": total_s,
-        "client_cpu_s": client_cpu_s,
-        "docs_per_s": len(packages) / total_s,
-        "send_per_s": len(packages) / sent_s,
+        "docs_per_s": args.count / total_s,
+        "client_cpu_ms_per_doc": 1000 * sum(r["cpu"] for r in reports) / args.count,
+        "hub_cpu_ms_per_doc": 1000 * hub_cpu_s / args.count,
         "hub_peak_rss_mib": rss_kib / 1024,
-        "hub_cpu_s": hub_cpu_s,
         "hub_idle_rss_mib": idle_kib / 1024,
+        "latency": latency,
+        "load": os.getloadavg()[0],
     }
+
+
+# -- the floor: the same HTTP exchanges against a trivial application ---------------------------
+
+
+class FloorApp:
+    """A trivial ASGI application answering the four operations from memory: no signature
+    check, no hashing, no files, no database (``--server floor``)."""
+
+    def __init__(self) -> None:
+        self.inbox: dict[str, dict[str, bytes]] = {}  # receiver → docId → package
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        operation = scope["path"].rsplit("/", 1)[-1]
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        answer: dict[str, Any] = {"status": "OK", "ErrorCode": "0", "ErrorDesc": "Thanh cong"}
+        system = headers["xroadvnpt-systemid"]
+        if operation == "sendEdoc":
+            doc_id = str(uuid.uuid4())
+            inbox = self.inbox.setdefault(system.replace("H29", "G22"), {})  # see pair()
+            inbox[doc_id] = b"".join(chunks)[:-2]
+            answer["DocId"] = doc_id
+        elif operation == "getReceivedEdocList":
+            answer["data"] = [{"docId": d} for d in self.inbox.get(system, {})]
+        elif operation == "getEdoc":
+            data = self.inbox[system].pop(headers["xroadvnpt-docid"])
+            answer["data"] = base64.b64encode(data).decode("ascii")
+        body = json.dumps(answer).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def serve_floor() -> None:
+    import uvicorn
+
+    sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            print(f"floor on http://127.0.0.1:{sock.getsockname()[1]}", file=sys.stderr, flush=True)
+
+    config = uvicorn.Config(
+        FloorApp(), lifespan="off", interface="asgi3", access_log=False, log_config=None
+    )
+    Server(config).run(sockets=[sock])
+
+
+# -- the command line ----------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=500, help="documents (default 500)")
+    parser.add_argument("--count", type=int, default=200, help="documents (default 200)")
     parser.add_argument(
         "--size",
         type=int,
@@ -238,7 +393,22 @@ def main() -> None:
         help="approximate package size in bytes (default 200 KiB)",
     )
     parser.add_argument(
-        "--clients", type=int, default=1, help="concurrent client connections per role (default 1)"
+        "--clients",
+        type=int,
+        default=2,
+        help="client processes, each a sender and a receiver system (default 2)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=50,
+        help="each client sends this many, then lists and takes them in (default 50)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=["hub", "floor"],
+        default="hub",
+        help="the hub, or a trivial application on the same HTTP server (default hub)",
     )
     parser.add_argument(
         "--reading",
@@ -249,23 +419,38 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write every result here")
     parser.add_argument("--workdir", default=None, help="where the hub's database goes")
-    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--python", default=sys.executable, help="the server's interpreter")
     parser.add_argument("--check", action="store_true", help="exit 1 below the target")
+    parser.add_argument("--serve-floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_floor:
+        serve_floor()
+        return
+    stack = server_stack(args.python)
     print(
-        f"python {platform.python_version()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.2f}; server: {stack}"
     )
     results = []
     for _ in range(args.repeat):
         r = run(args)
+        r["server_stack"] = stack
         results.append(r)
+        what = f"hub, reading {r['reading']}" if r["server"] == "hub" else "floor"
         print(
-            f"{r['count']} documents of {r['package_bytes']:,} bytes, {r['clients']} client(s), "
-            f"reading {r['reading']}: "
-            f"{r['docs_per_s']:.1f} documents/s end to end ({r['total_s']:.2f} s; sends alone "
-            f"{r['send_per_s']:.1f}/s); client CPU {r['client_cpu_s']:.2f} s, hub CPU "
-            f"{r['hub_cpu_s']:.2f} s (whole life); "
-            f"hub peak RSS {r['hub_peak_rss_mib']:.1f} MiB (idle {r['hub_idle_rss_mib']:.1f})"
+            f"{r['count']} documents of {r['package_bytes']:,} bytes, {what}, "
+            f"{r['clients']} client process(es), batches of {r['batch']}: "
+            f"{r['docs_per_s']:.1f} documents/s end to end ({r['total_s']:.2f} s); "
+            f"CPU per document: hub {r['hub_cpu_ms_per_doc']:.2f} ms, clients "
+            f"{r['client_cpu_ms_per_doc']:.2f} ms; hub peak RSS {r['hub_peak_rss_mib']:.1f} MiB "
+            f"(idle {r['hub_idle_rss_mib']:.1f}); load {r['load']:.2f}"
+        )
+        print(
+            "  latency ms (mean/p50/p99): "
+            + "; ".join(
+                f"{op} {v['mean_ms']:.1f}/{v['p50_ms']:.1f}/{v['p99_ms']:.1f}"
+                for op, v in r["latency"].items()
+            )
         )
     best = max(r["docs_per_s"] for r in results)
     verdict = "PASS" if best >= TARGET else "FAIL"

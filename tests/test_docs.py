@@ -287,6 +287,13 @@ API_MODULES = (
     "vbdt_exchange.testing.tsa",
     "vbdt_exchange.testing.pytest_plugin",
     "vbdt_exchange.testing.demo",
+    "vbdt_exchange.testing.mailserver",
+    "vbdt_exchange.adapters.email",
+    "vbdt_exchange.engine",
+    "vbdt_exchange.engine.stats",
+    "vbdt_exchange.engine.stats_sources",
+    "vbdt_exchange.engine.report_csv",
+    "vbdt_exchange.engine.report_html",
 )
 
 

@@ -45,6 +45,7 @@ branch also derives from the builtin it stands for, so ``except ValueError`` kee
     │   ├── AxisRefused                       the axis refused (.code, .description, .outcome)
     │   │   └── AxisAuthError                 credentials refused (401/403, a failed log-in)
     │   ├── AxisProtocolError                 an answer outside the protocol
+    │   │   └── MailContentError              an e-mail carries no usable package (adapters.email)
     │   ├── AxisUnsupported (NotImplementedError)  the channel has no such operation
     │   └── WireAuthError (ValueError)        a request's XroadVnpt-* signature does not check
     │                                         (adapters.vdxp_wire; .reason)
@@ -53,6 +54,15 @@ branch also derives from the builtin it stands for, so ``except ValueError`` kee
     │   ├── HubConfigError (ValueError)       contradictory HubConfig settings
     │   ├── UnknownSystem (LookupError)       a system id that is not registered
     │   └── LocalAxisError                    a LocalAxis could not start (testing.axis)
+    ├── EngineError                           the exchange engine (vbdt_exchange.engine)
+    │   ├── EngineConfigError (ValueError)    an engine setting, host reference or retry
+    │   │                                     schedule is malformed
+    │   ├── EngineStoreError                  the engine's store (SQLite, PostgreSQL) cannot be used
+    │   ├── HostError                         the host did not take a document or a status (it is
+    │   │                                     not acknowledged, and is offered again)
+    │   └── StatsError                        statistics cannot be computed (engine.stats)
+    │       ├── InvalidPeriod (ValueError)    not YYYY, YYYY-Qn, YYYY-MM or FROM..TO
+    │       └── StatsSourceError              a journal or axis store is missing or unreadable
     └── DemoError                             a step of `vbdt demo` failed (testing.demo)
 
 A payload that cannot be decoded, or an SDK ZIP wrapper that cannot be opened safely, is not an

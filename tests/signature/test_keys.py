@@ -86,6 +86,22 @@ def test_pem_not_a_certificate(rsa_pki: TestPKI) -> None:
         load_pem(rsa_pki.person.key_pem(), b"not a certificate")
 
 
+def test_pem_certificate_of_an_unknown_version(rsa_pki: TestPKI) -> None:
+    """cryptography raises InvalidVersion (not a ValueError) for a v4 certificate: found by the
+    hostile-input work, it escaped load_pem instead of becoming KeyLoadError."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    der = rsa_pki.person.certificate.public_bytes(serialization.Encoding.DER)
+    v3 = b"\xa0\x03\x02\x01\x02"  # [0] EXPLICIT INTEGER 2 (v3) at the start of the TBS
+    assert der.count(v3) >= 1
+    v4 = der.replace(v3, b"\xa0\x03\x02\x01\x03", 1)
+    pem = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(v4) + b"-----END CERTIFICATE-----\n"
+    with pytest.raises(KeyLoadError, match="cannot load the certificate"):
+        load_pem(rsa_pki.person.key_pem(), pem)
+
+
 def test_callable_signer(rsa_pki: TestPKI, package_with: Callable[..., EdocPackage]) -> None:
     """A remote signing service: the callable sees the canonical SignedInfo and the algorithm."""
     local = KeySigner(rsa_pki.person.private_key, rsa_pki.person.certificate)

@@ -1,4 +1,4 @@
-"""Channels to the axis: the adapter interface and its VDXP, LGSP and in-memory implementations.
+"""Channels to the axis: the adapter interface; VDXP, LGSP, e-mail and in-memory channels.
 
 * :mod:`vbdt_exchange.adapters.base` — :class:`Channel`, the protocol every channel implements
   (send, list received, fetch, acknowledge, per-receiver state of what was sent, directory),
@@ -16,6 +16,8 @@
   client credentials);
 * :mod:`vbdt_exchange.adapters.memory` — :class:`MemoryAxis`, an axis inside the process for
   unit tests;
+* :mod:`vbdt_exchange.adapters.email` — :class:`EmailChannel`, the official e-mail channel
+  (packages as attachments over SMTP, received over IMAP);
 * :mod:`vbdt_exchange.adapters.config` — settings from flags, environment and a TOML file, and
   :func:`open_channel`;
 * :mod:`vbdt_exchange.adapters.vdxp_wire` — the ``XroadVnpt-*`` request signing both the VDXP
@@ -37,6 +39,7 @@ from vbdt_exchange.adapters.base import (
     SentMessage,
 )
 from vbdt_exchange.adapters.config import AxisSettings, load_settings, open_channel
+from vbdt_exchange.adapters.email import EmailChannel, EmailConfig, MailContentError, RejectedMail
 from vbdt_exchange.adapters.errors import (
     AxisAmbiguous,
     AxisAuthError,
@@ -66,9 +69,12 @@ __all__ = [
     "Channel",
     "DeliveryState",
     "Destination",
+    "EmailChannel",
+    "EmailConfig",
     "Fetched",
     "LangSonClient",
     "LangSonConfig",
+    "MailContentError",
     "MemoryAxis",
     "MemoryChannel",
     "MessageType",
@@ -78,6 +84,7 @@ __all__ = [
     "QuangNamClient",
     "QuangNamConfig",
     "ReceiverState",
+    "RejectedMail",
     "RetryPolicy",
     "SentMessage",
     "Timeouts",

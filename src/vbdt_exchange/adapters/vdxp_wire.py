@@ -248,8 +248,14 @@ def check_request(
     secret = secret_for(system_id)
     if secret is None:
         raise WireAuthError(f"unknown system id {system_id!r}", "unknown-system")
-    expected = hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, given.strip().lower()):
+    try:
+        signed_bytes = text.encode()
+    except UnicodeEncodeError:  # lone surrogates: no request on the wire can carry them
+        raise WireAuthError("XroadVnpt-sign-header is not valid Unicode", "malformed") from None
+    expected = hmac.new(secret, signed_bytes, hashlib.sha256).hexdigest()
+    # compare bytes: compare_digest refuses str with non-ASCII characters (TypeError)
+    sent_hash = given.strip().lower().encode("utf-8", "surrogatepass")
+    if not hmac.compare_digest(expected.encode(), sent_hash):
         raise WireAuthError("XroadVnpt-hash-header does not match the signed headers", "bad-hmac")
     for name in filter(None, key_list.split(";")):
         if name not in params:

@@ -38,7 +38,7 @@ code  HTTP  meaning
 from __future__ import annotations
 
 import asyncio
-import base64
+import binascii
 import collections
 import datetime
 import hashlib
@@ -64,7 +64,6 @@ from vbdt_exchange.hub.model import (
     HubConfig,
     HubStoreError,
     System,
-    UnknownSystem,
 )
 from vbdt_exchange.hub.store import Store
 
@@ -98,6 +97,14 @@ _OK = "Thanh cong"
 _CHUNK = 1024 * 1024
 _B64_CHUNK = 3 * 256 * 1024  # a multiple of 3: base64 pieces concatenate
 _SMALL_BODY = 1024 * 1024  # JSON operations: bodies are empty, "{}" or a small JSON object
+_INLINE_BODY = 4 * 1024 * 1024  # reading="header": accept packages up to this on the event loop
+_TAIL = 4096  # reading="header": how much of the package's end is checked
+# the root's end tag, then only what XML allows after it: white space, comments, processing
+# instructions
+_END_TAG = re.compile(
+    rb"</(?:[A-Za-z_][\w.-]*:)?edXML\s*>(?:\s|<!--(?:(?!--).)*-->|<\?(?:(?!\?>).)*\?>)*$",
+    re.DOTALL,
+)
 _STATE_DESC = {
     DeliveryState.INITIAL: "Moi, chua nhan",
     DeliveryState.PROCESSING: "Dang xu ly",
@@ -205,8 +212,18 @@ class HubApp:
     # -- authentication -------------------------------------------------------------------------
 
     def _authenticate(self, headers: dict[str, str]) -> _Call:
+        found: list[System] = []
+
+        def secret_for(system_id: str) -> bytes | None:
+            # the secret and the system's organ ids in one query, read once per request
+            credentials = self.store.credentials(system_id)
+            if credentials is None:
+                return None
+            found.append(credentials[1])
+            return credentials[0]
+
         try:
-            signed = check_request(headers, self.store.secret_for)
+            signed = check_request(headers, secret_for)
         except WireAuthError as exc:
             if exc.reason == "unknown-system":
                 raise _Refusal(
@@ -227,11 +244,7 @@ class HubApp:
                 )
             if self.config.refuse_replays:
                 self._check_replay(headers["xroadvnpt-hash-header"].strip().lower(), skew)
-        try:
-            system = self.store.system(signed.system_id)
-        except UnknownSystem as exc:  # removed between the two reads
-            raise _Refusal("19", str(exc)) from None
-        return _Call(system, signed.params, headers)
+        return _Call(found[-1], signed.params, headers)
 
     def _check_replay(self, signature: str, skew: datetime.timedelta) -> None:
         horizon = time.monotonic() - 2 * skew.total_seconds()
@@ -246,6 +259,9 @@ class HubApp:
     async def _send_edoc(self, call: _Call, receive: _Body) -> _Answer:
         path, sha256, size = await self._receive_package(call, receive)
         try:
+            if self.config.reading == "header" and size <= _INLINE_BODY:
+                # the header, a short transaction and a rename: less than a hop to a thread
+                return self._accept(call, path, sha256, size)
             return await asyncio.to_thread(self._accept, call, path, sha256, size)
         finally:
             path.unlink(missing_ok=True)
@@ -254,7 +270,6 @@ class HubApp:
         """The package of a ``sendEdoc`` in a file of the store, its SHA-256 and size."""
         limit = self.config.max_body_bytes
         out, path = self.store.incoming_file()
-        whole = hashlib.sha256()
         but_two = hashlib.sha256()  # everything but the last two bytes: the SDK's CRLF
         tail = b""
         size = 0
@@ -273,7 +288,6 @@ class HubApp:
                             "12", f"Goi tin qua lon: the body is larger than {limit} bytes"
                         )
                     out.write(chunk)
-                    whole.update(chunk)
                     if len(chunk) >= 2:  # hash all but the last two bytes seen, copy-free
                         but_two.update(tail)
                         but_two.update(memoryview(chunk)[:-2])
@@ -282,6 +296,8 @@ class HubApp:
                         data = tail + chunk
                         but_two.update(data[:-2])
                         tail = data[-2:]
+            whole = but_two.copy()  # one pass over the body gives both digests
+            whole.update(tail)
             content_type = call.headers.get("content-type", "")
             if content_type.lower().startswith("multipart/"):
                 return await asyncio.to_thread(self._from_multipart, path, content_type, call)
@@ -625,8 +641,9 @@ def _local(tag: object) -> str:
 
 
 def _read_header(path: Path, limit: int = 16 * 1024 * 1024) -> _Head:
-    """The header of a package read with a pull parser that stops after ``MessageHeader``:
-    the attachments are not read (``HubConfig.reading == "header"``)."""
+    """The header of a package read with a pull parser that stops after ``MessageHeader``
+    (``HubConfig.reading == "header"``); the attachments are not read, but the package must end
+    with the closing tag of its ``edXML`` root (a package cut short is refused)."""
     parser = etree.XMLPullParser(
         events=("end",),
         resolve_entities=False,
@@ -636,6 +653,7 @@ def _read_header(path: Path, limit: int = 16 * 1024 * 1024) -> _Head:
     )
     seen = 0
     message: Any = None
+    end = b""
     with open(path, "rb") as f:
         while message is None:
             chunk = f.read(16 * 1024)  # the header is at the start: parse little else
@@ -662,12 +680,24 @@ def _read_header(path: Path, limit: int = 16 * 1024 * 1024) -> _Head:
                 raise _Refusal(
                     "10", f"Goi tin khong hop le (not a readable package): {exc}"
                 ) from None
+        if message is not None:
+            # a package cut short (an interrupted upload, a truncated file) ends elsewhere
+            f.seek(max(0, os.fstat(f.fileno()).st_size - _TAIL))
+            end = f.read(_TAIL)
     if message is None:
         raise _Refusal("10", "Goi tin khong hop le (not a readable package): no MessageHeader")
     root = message.getroottree().getroot()
     if _local(root.tag) != "edXML":
         raise _Refusal(
             "10", f"Goi tin khong hop le: the root element is {_local(root.tag)}, not edXML"
+        )
+    encoding = (message.getroottree().docinfo.encoding or "utf-8").lower()
+    wide = encoding.startswith(("utf-16", "utf-32", "ucs"))  # not ASCII-compatible: not checked
+    if not wide and not _END_TAG.search(end):
+        raise _Refusal(
+            "10",
+            "Goi tin khong hop le (not a readable package): it does not end with the closing "
+            "tag of edXML (cut short?)",
         )
 
     def text(parent: Any, *names: str) -> str | None:
@@ -875,34 +905,33 @@ async def _respond(send: Send, answer: _Answer) -> None:
         )
         await send({"type": "http.response.body", "body": body})
         return
-    path = answer.stream
-    size = path.stat().st_size
-    if answer.raw:
-        length = size
-        content_type = b"application/octet-stream"
-        head = tail = b""
-    else:
-        head = json.dumps(answer.payload, ensure_ascii=False)[:-1].encode() + b', "data": "'
-        tail = b'"}'
-        length = len(head) + 4 * ((size + 2) // 3) + len(tail)
-        content_type = b"application/json; charset=utf-8"
-    await send(
-        {
+    with open(answer.stream, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if answer.raw:
+            length = size
+            content_type = b"application/octet-stream"
+            head = tail = b""
+        else:
+            head = json.dumps(answer.payload, ensure_ascii=False)[:-1].encode() + b', "data": "'
+            tail = b'"}'
+            length = len(head) + 4 * ((size + 2) // 3) + len(tail)
+            content_type = b"application/json; charset=utf-8"
+        start = {
             "type": "http.response.start",
             "status": 200,
             "headers": [(b"content-type", content_type), (b"content-length", str(length).encode())],
         }
-    )
-    if head:
-        await send({"type": "http.response.body", "body": head, "more_body": True})
-    with open(path, "rb") as f:
+        await send(start)
+        if head:
+            await send({"type": "http.response.body", "body": head, "more_body": True})
         while True:
+            # joining head, data and tail would copy the data once more (fresh pages: slower)
             chunk = await asyncio.to_thread(f.read, _B64_CHUNK) if size > _B64_CHUNK else f.read()
             if not chunk:
                 break
-            data = chunk if answer.raw else base64.b64encode(chunk)
+            data = chunk if answer.raw else binascii.b2a_base64(chunk, newline=False)
             await send({"type": "http.response.body", "body": data, "more_body": True})
-    await send({"type": "http.response.body", "body": tail})
+        await send({"type": "http.response.body", "body": tail})
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -128,8 +128,10 @@ class HubConfig:
     :ivar reading: how much of a package ``sendEdoc`` reads: ``"full"`` (the default) reads it
         with the library's reader, attachments included, and refuses any package it cannot
         read; ``"header"`` reads only up to the end of ``MessageHeader`` (hardened lxml pull
-        parser; a DOCTYPE or entity is refused) for routing, several times faster on large
-        packages, and leaves a damaged attachment for the receiver to find.
+        parser; a DOCTYPE or entity is refused) for routing and checks that the package ends
+        with the closing tag of its ``edXML`` root (a package cut short is refused), several
+        times faster on large packages; it leaves a damaged attachment or malformed XML after
+        the header for the receiver to find.
     :ivar refuse_invalid: with ``reading="full"``, refuse a package whose reading gave error
         findings (a wrong identifier, a date that cannot be right ...), not only one that
         cannot be read at all.

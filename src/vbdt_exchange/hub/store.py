@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import logging
 import os
 import shutil
@@ -49,7 +50,7 @@ __all__ = ["SCHEMA_VERSION", "Store"]
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x56445850  # "VDXP"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
 
 _MIGRATIONS: dict[int, str] = {
@@ -95,6 +96,11 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX deliveries_inbox ON deliveries(receiver, state, seq);
     CREATE INDEX deliveries_message ON deliveries(message_id);
     """,
+    # the next delivery's sequence number is max(seq) + 1: without an index every send read
+    # the whole table
+    2: """
+    CREATE INDEX deliveries_seq ON deliveries(seq);
+    """,
 }
 
 _DELIVERY_COLUMNS = (
@@ -135,6 +141,7 @@ class Store:
         self._lock = threading.Lock()
         self._closed = False
         self._checked = False
+        self._blob_dirs: set[Path] = set()  # the blob folders known to exist
         try:
             self.blob_dir.mkdir(parents=True, exist_ok=True)
             (self.blob_dir / "incoming").mkdir(exist_ok=True)
@@ -331,6 +338,23 @@ class Store:
             )
         ]
 
+    def credentials(self, system_id: str) -> tuple[bytes, System] | None:
+        """The secret and the record of a registered system (one query), or ``None``."""
+        row = (
+            self._connection()
+            .execute(
+                "SELECT s.secret, json_group_array(o.organ_id) FROM systems s "
+                "LEFT JOIN organs o ON o.system_id = s.system_id WHERE s.system_id = ? "
+                "GROUP BY s.system_id",
+                (system_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        organs = tuple(sorted(o for o in json.loads(row[1]) if o is not None))
+        return bytes(row[0]), System(system_id, organs)
+
     def secret_for(self, system_id: str) -> bytes | None:
         """The secret of a registered system, or ``None``."""
         row = (
@@ -400,7 +424,9 @@ class Store:
                 return self.message(str(row[0])), False
             created = now()
             doc_id = str(uuid.uuid4())
-            target.parent.mkdir(exist_ok=True)
+            if target.parent not in self._blob_dirs:
+                target.parent.mkdir(exist_ok=True)
+                self._blob_dirs.add(target.parent)
             os.replace(body, target)
             message = Message(
                 doc_id=doc_id,

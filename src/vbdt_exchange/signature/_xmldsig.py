@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -249,9 +249,9 @@ def verify_value(
     certificate: x509.Certificate, kind: str, hash_name: str, value: bytes, data: bytes
 ) -> str | None:
     """Check a SignatureValue; ``None`` when it verifies, else why not."""
-    key = certificate.public_key()
     digest = _HASHES[hash_name]()
     try:
+        key = certificate.public_key()  # parsed lazily: a broken SubjectPublicKeyInfo fails here
         if kind == "ecdsa":
             if not isinstance(key, ec.EllipticCurvePublicKey):
                 return "the method is ECDSA but the certificate's key is not an EC key"
@@ -270,6 +270,6 @@ def verify_value(
             key.verify(value, data, pad, digest)
     except InvalidSignature:
         return ""
-    except ValueError as exc:
-        return str(exc)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        return str(exc) or type(exc).__name__
     return None

@@ -275,7 +275,7 @@ def load_pem(
             )
         else:
             extra = chain
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
         raise KeyLoadError(f"cannot load the certificate: {exc}") from None
     if not isinstance(private_key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise KeyLoadError(

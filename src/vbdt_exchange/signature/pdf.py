@@ -50,7 +50,13 @@ from vbdt_exchange.signature._pdf_sample import sample_pdf
 from vbdt_exchange.signature._rules_pdf import PDF_LABELS
 from vbdt_exchange.signature.policy import Indication, VerificationPolicy
 from vbdt_exchange.signature.rules import finding
-from vbdt_exchange.signature.trust import CertificateReport, TrustStore, check_certificate
+from vbdt_exchange.signature.trust import (
+    CertificateReport,
+    RevocationDataError,
+    TrustStore,
+    _unparsable,
+    check_certificate,
+)
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -963,6 +969,7 @@ def verify_pdf(
         raise PdfSignatureError(f"the signatures cannot be read: {exc}") from None
     from pyhanko.pdf_utils.misc import PdfError
 
+    unreadable = 0
     for sig in embedded:
         try:
             reports.append(
@@ -972,6 +979,14 @@ def verify_pdf(
             raise PdfSignatureError(
                 f"signature {sig.field_name!r} cannot be checked: the PDF is damaged ({exc})"
             ) from None
+        except RevocationDataError:
+            raise  # the caller's policy is at fault, not the PDF
+        except Exception as exc:  # a malformed CMS: pyhanko and asn1crypto raise many types
+            logger.debug("signature %r cannot be read", sig.field_name, exc_info=True)
+            unreadable += 1
+            text = str(exc).splitlines()[0] if str(exc) else ""
+            detail = f"the signature data cannot be read: {type(exc).__name__}: {text}"
+            findings.append(finding("SIG301", field=sig.field_name, detail=detail[:300]))
     stamps: list[tuple[str, datetime.datetime | None, bool]] = []
     for ts in doc_timestamps:
         try:
@@ -987,7 +1002,7 @@ def verify_pdf(
             if not ok:
                 findings.append(finding("SIG307", field=ts.field_name, detail="digest mismatch"))
         stamps.append((ts.field_name, when, ok))
-    if not reports:
+    if not reports and not unreadable:
         findings.append(finding("SIG309"))
     indication = _worst(*(r.indication for r in reports)) if reports else Indication.FAILED
     if any(f.is_error for f in findings):
@@ -1011,12 +1026,26 @@ def _dss(reader: Any) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[x509.
     except Exception:
         logger.warning("the document security store cannot be read; ignoring it")
         return (), (), ()
-    crls = tuple(bytes(c.get_object().data) for c in dss.crls)
-    ocsps = tuple(bytes(o.get_object().data) for o in dss.ocsps)
-    certs = tuple(
-        x509.load_der_x509_certificate(bytes(ref.get_object().data)) for ref in dss.certs.values()
-    )
-    return crls, ocsps, certs
+    try:
+        crls = tuple(bytes(c.get_object().data) for c in dss.crls)
+        ocsps = tuple(bytes(o.get_object().data) for o in dss.ocsps)
+        blobs = [bytes(ref.get_object().data) for ref in dss.certs.values()]
+    except Exception:
+        logger.warning("the document security store cannot be read; ignoring it")
+        return (), (), ()
+    certs = []
+    for blob in blobs:
+        try:
+            cert = x509.load_der_x509_certificate(blob)
+        except (ValueError, x509.InvalidVersion):
+            problem: str | None = "not a DER certificate"
+        else:
+            problem = _unparsable(cert)
+        if problem is None:
+            certs.append(cert)
+        else:
+            logger.warning("ignoring a malformed certificate in the DSS: %s", problem)
+    return crls, ocsps, tuple(certs)
 
 
 def _verify_one(

@@ -148,13 +148,47 @@ def _parse_certificates(data: bytes, file: Path | None) -> tuple[x509.Certificat
         if b"-----BEGIN CERTIFICATE-----" not in data:
             raise TrustStoreError("is PEM but holds no CERTIFICATE block", path=file)
         try:
-            return tuple(x509.load_pem_x509_certificates(data))
-        except ValueError as exc:
+            found = tuple(x509.load_pem_x509_certificates(data))
+        except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
             raise TrustStoreError(f"holds a malformed PEM certificate: {exc}", path=file) from None
+    else:
+        try:
+            found = (x509.load_der_x509_certificate(data),)
+        except (ValueError, x509.InvalidVersion):
+            raise TrustStoreError(
+                "is neither a PEM nor a DER X.509 certificate", path=file
+            ) from None
+    for index, certificate in enumerate(found):
+        problem = _unparsable(certificate)
+        if problem is not None:
+            raise TrustStoreError(f"certificate {index + 1} is malformed: {problem}", path=file)
+    return found
+
+
+def _unparsable(certificate: x509.Certificate) -> str | None:
+    """Why ``certificate`` cannot be used, or ``None``.
+
+    cryptography and asn1crypto (which the chain validator uses) both parse lazily: a
+    certificate whose outer structure is sound loads, and a malformed name, key or extension
+    raises later, wherever it is first touched. Touching every part once, here, turns that
+    into one clear refusal where the certificate enters (trust store, KeyInfo, CMS).
+    """
     try:
-        return (x509.load_der_x509_certificate(data),)
-    except ValueError:
-        raise TrustStoreError("is neither a PEM nor a DER X.509 certificate", path=file) from None
+        certificate.subject.rfc4514_string()
+        certificate.issuer.rfc4514_string()
+        certificate.public_key()
+        len(certificate.extensions)
+        certificate.not_valid_before_utc  # noqa: B018 - parsed on access
+        certificate.not_valid_after_utc  # noqa: B018
+        parsed = _asn1(certificate)
+        parsed.native  # noqa: B018 - the whole structure, strings decoded
+        parsed.subject.hashable  # noqa: B018 - names as the validator compares them
+        parsed.issuer.hashable  # noqa: B018
+    except Exception as exc:  # hostile bytes: cryptography also raises InvalidVersion,
+        # DuplicateExtension, UnsupportedGeneralNameType, none of them a ValueError
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"{type(exc).__name__}: {detail}"
+    return None
 
 
 def _load_paths(paths: Iterable[str | Path]) -> tuple[x509.Certificate, ...]:
@@ -192,6 +226,9 @@ def _certificates(values: Iterable[x509.Certificate]) -> tuple[x509.Certificate,
             raise TypeError(
                 f"a trust store holds cryptography x509.Certificate objects, not {value!r}"
             )
+        problem = _unparsable(value)
+        if problem is not None:
+            raise TrustStoreError(f"a malformed certificate cannot be used: {problem}")
     return _unique(values)
 
 
@@ -543,6 +580,12 @@ def check_certificate(
     the network only when ``policy.allow_fetching`` is set. Safe to call from inside a running
     event loop (it then runs in a worker thread); in async code prefer
     :func:`async_check_certificate`.
+
+    :raises ValueError: ``certificate`` is malformed (a name, key or extension that cannot be
+        parsed); :func:`load_certificates`, :class:`TrustStore` and the verifiers refuse such
+        certificates where they enter, so only a hand-built object gets here.
+    :raises TrustStoreError: one of ``intermediates`` is malformed.
+    :raises RevocationDataError: a CRL or OCSP response of ``policy`` cannot be parsed.
     """
     return _run(
         async_check_certificate(
@@ -577,6 +620,9 @@ async def async_check_certificate(
     """The coroutine behind :func:`check_certificate` (same arguments, same result)."""
     if not isinstance(certificate, x509.Certificate):
         raise TypeError(f"certificate must be a cryptography x509.Certificate, not {certificate!r}")
+    problem = _unparsable(certificate)
+    if problem is not None:
+        raise ValueError(f"the certificate to check is malformed: {problem}")
     _revocation_policy(policy)  # validates the mode early
     extra = _certificates(intermediates)
     explicit_moment = _moment(at, policy)
@@ -1087,22 +1133,49 @@ def _crl_der(data: bytes, index: int = 0) -> bytes:
     """DER from a DER or PEM CRL (the policy accepts both), checked to be a CRL."""
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
-        x509.load_der_x509_crl(data)
-    except ValueError as exc:
+            der = x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
+        else:
+            der = data
+        # both parsers are lazy: touch every part now, or a malformed one raises later
+        crl = x509.load_der_x509_crl(der)
+        crl.issuer.rfc4514_string()
+        for entry in crl:
+            entry.revocation_date_utc  # noqa: B018 - parsed on access
+            len(entry.extensions)
+        len(crl.extensions)
+        parsed = asn1_crl.CertificateList.load(der)
+        parsed.native  # noqa: B018
+        parsed.issuer.hashable  # noqa: B018
+    except Exception as exc:  # hostile bytes: cryptography also raises InvalidVersion,
+        # DuplicateExtension, UnsupportedGeneralNameType, none of them a ValueError
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RevocationDataError(
-            f"policy.crls[{index}] is not a DER or PEM certificate revocation list: {exc}"
+            f"policy.crls[{index}] is not a DER or PEM certificate revocation list: {detail}"
         ) from None
-    return data
+    return der
 
 
 def _ocsp_der(data: bytes, index: int = 0) -> bytes:
     """A DER OCSP response, checked to be one."""
     try:
-        x509_ocsp.load_der_ocsp_response(data)
-    except ValueError as exc:
+        # both parsers are lazy: touch every part now, or a malformed one raises later
+        response = x509_ocsp.load_der_ocsp_response(data)
+        if response.response_status is x509_ocsp.OCSPResponseStatus.SUCCESSFUL:
+            for single in response.responses:
+                single.serial_number  # noqa: B018 - parsed on access
+                single.certificate_status  # noqa: B018
+                single.revocation_time_utc  # noqa: B018
+                single.issuer_key_hash  # noqa: B018
+            for certificate in response.certificates:
+                problem = _unparsable(certificate)
+                if problem is not None:
+                    raise ValueError(f"a certificate in the response is malformed: {problem}")
+        asn1_ocsp.OCSPResponse.load(data).native  # noqa: B018
+    except Exception as exc:  # hostile bytes: cryptography also raises InvalidVersion,
+        # DuplicateExtension, UnsupportedGeneralNameType, none of them a ValueError
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RevocationDataError(
-            f"policy.ocsp_responses[{index}] is not a DER OCSP response: {exc}"
+            f"policy.ocsp_responses[{index}] is not a DER OCSP response: {detail}"
         ) from None
     return data
 

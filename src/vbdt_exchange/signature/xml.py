@@ -764,6 +764,19 @@ def _repaired(result: ReadResult) -> list[SignatureCheck]:
     return [SignatureCheck(Indication.FAILED, path, "xmldsig", findings=(f,))]
 
 
+def _load_certificate(der: bytes) -> x509.Certificate:
+    """A KeyInfo certificate, every part parsed now (ValueError when one is malformed): the
+    parsers are lazy, and a malformed name or key would otherwise raise later, unchecked."""
+    try:
+        certificate = x509.load_der_x509_certificate(der)
+    except x509.InvalidVersion as exc:  # not a ValueError
+        raise ValueError(str(exc)) from None
+    problem = _trust._unparsable(certificate)
+    if problem is not None:
+        raise ValueError(problem)
+    return certificate
+
+
 def _text_of(el: etree._Element | None) -> str:
     return "" if el is None or el.text is None else el.text
 
@@ -1181,9 +1194,7 @@ class _Check:
                         continue
                     if item.tag == f"{q}X509Certificate":
                         try:
-                            certs.append(
-                                x509.load_der_x509_certificate(dsig.b64decode(_text_of(item)))
-                            )
+                            certs.append(_load_certificate(dsig.b64decode(_text_of(item))))
                         except ValueError as exc:
                             raise self.fail(
                                 "SIG122",

@@ -10,5 +10,7 @@
   reference axis on a free loopback port with registered systems.
 * :mod:`vbdt_exchange.testing.pytest_plugin` — the pytest plugin (entry point ``vbdt_exchange``):
   fixtures ``vbdt_axis``, ``vbdt_axis_factory`` and ``vbdt_package_factory``.
+* :mod:`vbdt_exchange.testing.mailserver` — :class:`~vbdt_exchange.testing.mailserver.MailServer`:
+  an SMTP server (aiosmtpd) and a private Dovecot IMAP server on loopback, for the e-mail channel.
 * :mod:`vbdt_exchange.testing.demo` — the demo exchange behind ``vbdt demo``.
 """

@@ -30,7 +30,14 @@ from vbdt_exchange.adapters import VdxpClient, VdxpConfig
 from vbdt_exchange.adapters.base import DeliveryState, ReceiverState
 from vbdt_exchange.envelope import read, write
 from vbdt_exchange.envelope.build import new_edoc
-from vbdt_exchange.envelope.models import Attachment, EdocPackage, Organization, StatusPackage
+from vbdt_exchange.envelope.models import (
+    Attachment,
+    DocumentType,
+    EdocPackage,
+    Organization,
+    SignerInfo,
+    StatusPackage,
+)
 from vbdt_exchange.envelope.sources import BytesSource
 from vbdt_exchange.errors import VbdtError
 from vbdt_exchange.signature.keys import load_pkcs12
@@ -117,6 +124,10 @@ def _package(today: datetime.date, sent_at: datetime.datetime) -> EdocPackage:
         notation="VPCP-KSTT",
         date=today,
         place="Hà Nội",
+        document_type=DocumentType(type=1, type_detail=0, type_name="Công văn"),
+        signer=SignerInfo(
+            competence="KT. BỘ TRƯỞNG, CHỦ NHIỆM", position="PHÓ CHỦ NHIỆM", full_name="Trần Văn B"
+        ),
         subject="V/v thử nghiệm gửi, nhận văn bản điện tử qua trục liên thông",
         attachments=[
             Attachment(

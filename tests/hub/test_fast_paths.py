@@ -1,0 +1,118 @@
+"""The hub's fast paths keep their checks: header reading refuses a package cut short, one-query
+credentials see registrations made while serving, large answers stream in pieces, the schema
+upgrade from version 1 adds the sequence index."""
+
+from __future__ import annotations
+
+import base64
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from vbdt_exchange.hub import SCHEMA_VERSION, HubConfig, Store
+from vbdt_exchange.testing.axis import AxisSystem, LocalAxis
+from vbdt_exchange.testing.pytest_plugin import PackageFactory
+
+from .conftest import OTHER, RECEIVER, SENDER, Caller
+
+
+@pytest.fixture
+def header_axis() -> Iterator[tuple[LocalAxis, Caller]]:
+    systems = [AxisSystem(SENDER, "s"), AxisSystem(RECEIVER, "r"), AxisSystem(OTHER, "o")]
+    with (
+        LocalAxis(systems, config=HubConfig(reading="header")) as axis,
+        httpx.Client(timeout=60) as client,
+    ):
+        yield axis, Caller(client, axis.url)
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(lambda p: p[: len(p) // 2], id="in-the-attachment"),
+        pytest.param(lambda p: p[: p.index(b"</edXMLHeader>") + 14], id="after-the-header"),
+        pytest.param(lambda p: p[:-3], id="in-the-end-tag"),
+        pytest.param(lambda p: p + b"<edXML>", id="more-after-the-end"),
+        pytest.param(lambda p: p + b"<!-- not closed", id="open-comment-after-the-end"),
+    ],
+)
+def test_header_reading_refuses_a_package_cut_short(
+    header_axis: tuple[LocalAxis, Caller], cut: object
+) -> None:
+    axis, call = header_axis
+    package = PackageFactory()(to=[RECEIVER], attachments={"a.pdf": os.urandom(30_000)})
+    assert package.rstrip().endswith(b"edXML>")
+    body = cut(package)  # type: ignore[operator]
+    answer = call.send(axis.system(SENDER), body).json()
+    assert (answer["status"], answer["ErrorCode"]) == ("FAIL", "10"), answer
+    assert axis.store is not None
+    assert axis.store.counts()["messages"] == 0
+    # the whole package, with what XML allows after the root, goes through
+    answer = call.send(axis.system(SENDER), package + b"\n <!-- x -->\n<?pi y?> \n").json()
+    assert answer["status"] == "OK", answer
+
+
+def test_large_package_through_the_threaded_and_chunked_paths(
+    header_axis: tuple[LocalAxis, Caller],
+) -> None:
+    """Larger than what is accepted on the event loop (4 MiB) and than one base64 piece of
+    ``getEdoc`` (768 KiB): the pieces must join into exactly the package."""
+    axis, call = header_axis
+    package = PackageFactory()(to=[RECEIVER], attachments={"big.pdf": os.urandom(5 * 1024 * 1024)})
+    assert len(package) > 6 * 1024 * 1024
+    answer = call.send(axis.system(SENDER), package).json()
+    assert answer["status"] == "OK", answer
+    (item,) = call.inbox(axis.system(RECEIVER))
+    response = call.fetch(axis.system(RECEIVER), item["docId"])
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert base64.b64decode(response.json()["data"], validate=True) == package
+    raw = call(axis.system(RECEIVER), "downloadEdoc", {"docId": item["docId"]}, body=b"{}")
+    assert raw.content == package
+
+
+def test_credentials_in_one_query(tmp_path: Path) -> None:
+    with Store(tmp_path / "hub.db") as store:
+        store.add_system(SENDER, b"s3cret", organ_ids=["000.02.00.H29", "000.01.00.H29"])
+        store.add_system(RECEIVER, b"other")
+        store.add_organ(RECEIVER, "odd\nid;with,separators")
+        assert store.credentials(SENDER) == (b"s3cret", store.system(SENDER))
+        assert store.credentials(SENDER)[1].organ_ids == ("000.01.00.H29", "000.02.00.H29")
+        assert store.credentials(RECEIVER) == (b"other", store.system(RECEIVER))
+        assert store.credentials(RECEIVER)[1].organ_ids == ("odd\nid;with,separators",)
+        assert store.credentials(OTHER) is None
+
+
+def test_an_organ_registered_while_serving_may_send_at_once(
+    header_axis: tuple[LocalAxis, Caller],
+) -> None:
+    axis, call = header_axis
+    factory = PackageFactory()
+    package = factory(from_="000.05.00.H29", to=[RECEIVER])
+    assert call.send(axis.system(SENDER), package).json()["ErrorCode"] == "13"
+    assert axis.store is not None
+    axis.store.add_organ(SENDER, "000.05.00.H29")
+    assert call.send(axis.system(SENDER), package).json()["status"] == "OK"
+    axis.store.remove_system(OTHER)
+    answer = call(axis.system(OTHER), "getReceivedEdocList", {"servicetype": "eDoc"}).json()
+    assert answer["ErrorCode"] == "19"
+
+
+def test_upgrade_from_schema_version_1(tmp_path: Path) -> None:
+    db = tmp_path / "hub.db"
+    with Store(db) as store:
+        store.add_system(SENDER, b"s")
+    with sqlite3.connect(db) as conn:  # as version 1 left it
+        conn.execute("DROP INDEX deliveries_seq")
+        conn.execute("PRAGMA user_version=1")
+    conn.close()
+    with Store(db) as store:
+        assert store.system(SENDER).system_id == SENDER
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        plan = conn.execute("EXPLAIN QUERY PLAN SELECT max(seq) FROM deliveries").fetchall()
+    conn.close()
+    assert "deliveries_seq" in " ".join(str(row) for row in plan)
