@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 import pytest
 
 from vbdt_exchange.engine import IncomingDocument, IncomingStatus, OutgoingDocument
-from vbdt_exchange.envelope import Organization, new_edoc, to_bytes
+from vbdt_exchange.envelope import DocumentType, Organization, new_edoc, to_bytes
 
 SENDER = "000.00.00.H29"
 RECEIVER = "000.00.00.G22"
@@ -68,6 +68,7 @@ def make_edoc() -> Callable[..., bytes]:
             notation="UBND-VP",
             date=datetime.date(2026, 11, 22),
             subject=f"{subject} {number}",
+            document_type=DocumentType(type=1, type_detail=0, type_name="Công văn"),
             sent_at=datetime.datetime(2026, 11, 22, 9, 0, 0),
         )
         return to_bytes(package)

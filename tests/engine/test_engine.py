@@ -147,6 +147,7 @@ def test_document_goes_and_status_01_comes_back(
     (inn,) = receiver.store.documents()
     assert (inn.direction, inn.state, inn.counterpart) == ("in", "done", SENDER)
     assert inn.document_id == out.document_id == "000.00.00.H29,2026/11/22,1/UBND-VP"
+    assert inn.type_name == out.type_name == "Công văn"  # the label statistics count by
     assert [(s.code, s.direction) for s in inn.statuses] == [("01", "out")]
     events = [e.event for e in receiver.store.events(inn.key)]
     assert events == ["fetched", "handed", "acknowledged"]

@@ -137,6 +137,7 @@ CREATE TABLE IF NOT EXISTS {p}documents (
     document_id TEXT,
     document_type TEXT,
     type_detail TEXT,
+    type_name TEXT,
     paper INTEGER,
     signed INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
@@ -195,6 +196,7 @@ class DocumentRecord:
     :ivar document_id: the edXML ``DocumentId``, when the package has one.
     :ivar document_type: ``DocumentType/Type`` as text.
     :ivar type_detail: ``DocumentType/TypeDetail`` as text.
+    :ivar type_name: ``DocumentType/TypeName`` (the reliable label, e.g. ``Công văn``).
     :ivar paper: ``Business/Paper`` (0 or 1), when present.
     :ivar signed: in: a signature was verified (PASSED); out: the package carries a signature.
     :ivar at: when the axis took it (out) or it was received (in), UTC.
@@ -215,6 +217,7 @@ class DocumentRecord:
     at: datetime.datetime
     state: str
     statuses: tuple[StatusRecord, ...] = ()
+    type_name: str | None = None
 
     @property
     def counterpart(self) -> str | None:
@@ -417,8 +420,8 @@ class Store:
         self._run(
             cur,
             "INSERT INTO {p}documents (key, direction, agency, counterparts, document_id, "
-            "document_type, type_detail, paper, signed, sha256, at, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            "document_type, type_detail, type_name, paper, signed, sha256, at, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
             (
                 record.key,
                 record.direction,
@@ -427,6 +430,7 @@ class Store:
                 record.document_id,
                 record.document_type,
                 record.type_detail,
+                record.type_name,
                 record.paper,
                 int(record.signed),
                 sha256,
@@ -524,7 +528,7 @@ class Store:
             rows = self._run(
                 cur,
                 "SELECT key, direction, agency, counterparts, document_id, document_type, "  # noqa: S608 - internal table names
-                f"type_detail, paper, signed, at, state FROM {{p}}documents {clause} "
+                f"type_detail, paper, signed, at, state, type_name FROM {{p}}documents {clause} "
                 "ORDER BY at, key",
                 params,
             ).fetchall()
@@ -549,6 +553,7 @@ class Store:
                 at=_parse_t(r[9]),
                 state=r[10],
                 statuses=tuple(statuses.get(r[0], ())),
+                type_name=r[11],
             )
             for r in rows
         ]

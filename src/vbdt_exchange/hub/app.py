@@ -19,7 +19,10 @@ for a refused request:
 ====  ====  ==========================================================================
 code  HTTP  meaning
 ====  ====  ==========================================================================
-10    400   the body is not a readable edXML package, or not the announced message type
+10    400   the body is not a readable edXML package, or not the announced message type; a bad
+            multipart body (no boundary, no complete part ``file_doc``, two of them)
+10    408   the body did not arrive within :attr:`HubConfig.body_timeout` (the connection is
+            closed)
 11    400   ``hash-file`` does not match the body
 12    413   the body is larger than :attr:`HubConfig.max_body_bytes`
 13    403   the package's ``From`` is not the sender's registered id or one of its organ ids
@@ -40,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import binascii
 import collections
+import contextlib
 import datetime
 import hashlib
 import json
@@ -116,10 +120,11 @@ _PART_NAME = re.compile(rb'(?:^|;)\s*name\s*=\s*"([^"]*)"', re.IGNORECASE)
 
 
 class _Refusal(Exception):
-    def __init__(self, code: str, desc: str) -> None:
+    def __init__(self, code: str, desc: str, http_status: int | None = None) -> None:
         super().__init__(desc)
         self.code = code
         self.desc = desc
+        self.http_status = http_status
 
 
 @attrs.frozen
@@ -176,17 +181,20 @@ class HubApp:
         if scope["type"] != "http":
             return
         operation = scope["path"].rstrip("/").rsplit("/", 1)[-1]
-        body = _Body(receive)
+        body = _Body(receive, self.config)
         try:
             answer = await self._handle(scope, operation, body)
         except _Refusal as refusal:
-            await _drain(body, _SMALL_BODY)
+            with contextlib.suppress(_Refusal):  # the rest is too slow: answer without it
+                await _drain(body, _SMALL_BODY)
             log.info("hub: %s refused (%s): %s", operation, refusal.code, refusal.desc)
             answer = self._refusal(refusal)
         except Exception:
             log.exception("hub: %s failed", operation)
             answer = self._refusal(_Refusal("20", "Loi he thong (internal error of the hub)"))
-        await _respond(send, answer)
+        # a body left unread (too slow, too large): the connection cannot serve another request,
+        # and must not stay open for the client to go on trickling into
+        await _respond(send, answer, close=body.abandoned or not body.done)
 
     def _refusal(self, refusal: _Refusal) -> _Answer:
         status = ERROR_CODES.get(refusal.code, 400) if self.config.http_errors else 200
@@ -194,6 +202,8 @@ class HubApp:
             status = 500
         if refusal.code == "40" and refusal.desc.startswith("method"):
             status = 405 if self.config.http_errors else 200
+        if refusal.http_status is not None and self.config.http_errors:
+            status = refusal.http_status
         return _Answer(
             {"status": "FAIL", "ErrorCode": refusal.code, "ErrorDesc": refusal.desc}, status
         )
@@ -269,6 +279,10 @@ class HubApp:
     async def _receive_package(self, call: _Call, receive: _Body) -> tuple[Path, str, int]:
         """The package of a ``sendEdoc`` in a file of the store, its SHA-256 and size."""
         limit = self.config.max_body_bytes
+        declared = call.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limit:  # refused before reading a byte
+            receive.abandon()
+            raise _Refusal("12", f"Goi tin qua lon: the body is larger than {limit} bytes")
         out, path = self.store.incoming_file()
         but_two = hashlib.sha256()  # everything but the last two bytes: the SDK's CRLF
         tail = b""
@@ -784,12 +798,16 @@ def _truncate(path: Path, size: int) -> None:
 
 
 def _multipart_part(source: BinaryIO, boundary: bytes, name: bytes, out: BinaryIO) -> bool:
-    """Copy the content of the part called ``name`` to ``out``, streaming; whether found."""
+    """Copy the content of the part called ``name`` to ``out``, streaming; whether found.
+
+    A second part of that name is refused: which one counts would depend on the parser (a
+    proxy or a logger may read the other one)."""
     delimiter = b"\r\n--" + boundary
     keep = len(delimiter) - 1
     buf = b"\r\n"  # so that a delimiter at the very start matches like the others
     state = "preamble"
     wanted = False
+    got = False
     eof = False
     while not eof:
         chunk = source.read(_CHUNK)
@@ -806,14 +824,14 @@ def _multipart_part(source: BinaryIO, boundary: bytes, name: bytes, out: BinaryI
                     break
                 if wanted:
                     out.write(buf[:i])
-                    return True
+                    wanted, got = False, True
                 buf = buf[i + len(delimiter) :]
                 state = "delimiter"
             if state == "delimiter":
                 if len(buf) < 2 and not eof:
                     break
                 if buf.startswith(b"--"):
-                    return False
+                    return got
                 j = buf.find(b"\r\n")
                 if j < 0:
                     if len(buf) > 1024 or eof:
@@ -838,8 +856,12 @@ def _multipart_part(source: BinaryIO, boundary: bytes, name: bytes, out: BinaryI
                         m = _PART_NAME.search(value)
                         found = m.group(1) if m else None
                 wanted = found == name
+                if wanted and got:
+                    raise _Refusal(
+                        "10", f"the multipart body has two parts named {name.decode('latin-1')}"
+                    )
                 state = "content"
-    return False
+    return got
 
 
 async def _quick(func: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
@@ -850,16 +872,43 @@ async def _quick(func: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
 
 
 class _Body:
-    """The request's ``receive``, remembering whether the body was read to its end."""
+    """The request's ``receive``, remembering whether the body was read to its end, and
+    bounding the time the body may take (:attr:`HubConfig.body_timeout` plus a second per
+    :attr:`HubConfig.min_body_rate` bytes received): a slow body is refused with code ``10``
+    and HTTP 408."""
 
-    def __init__(self, receive: Receive) -> None:
+    def __init__(self, receive: Receive, config: HubConfig) -> None:
         self._receive = receive
         self.done = False
+        self._timeout = config.body_timeout
+        self._rate = config.min_body_rate
+        self._start = time.monotonic()
+        self._received = 0
+        self.abandoned = False
+
+    def abandon(self) -> None:
+        """Read no more of the body (the connection is closed after the answer)."""
+        self.done = self.abandoned = True
 
     async def __call__(self) -> Message:
         if self.done:
             return {"type": "http.request", "body": b"", "more_body": False}
-        message = await self._receive()
+        if self._timeout is None:
+            message = await self._receive()
+        else:
+            allowed = self._timeout.total_seconds() + self._received / self._rate
+            left = self._start + allowed - time.monotonic()
+            try:
+                message = await asyncio.wait_for(self._receive(), max(left, 0.0))
+            except TimeoutError:
+                self.abandon()
+                raise _Refusal(
+                    "10",
+                    f"Het thoi gian nhan (body timeout): the body did not arrive within "
+                    f"{allowed:.0f} s ({self._received} bytes received)",
+                    http_status=408,
+                ) from None
+        self._received += len(message.get("body", b""))
         if message["type"] != "http.request" or not message.get("more_body", False):
             self.done = True
         return message
@@ -890,18 +939,17 @@ async def _read_small(receive: _Body) -> bytes:
     return b"".join(parts)
 
 
-async def _respond(send: Send, answer: _Answer) -> None:
+async def _respond(send: Send, answer: _Answer, *, close: bool = False) -> None:
     if answer.stream is None:
         body = json.dumps(answer.payload, ensure_ascii=False).encode("utf-8")
+        headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if close:
+            headers.append((b"connection", b"close"))
         await send(
-            {
-                "type": "http.response.start",
-                "status": answer.http_status,
-                "headers": [
-                    (b"content-type", b"application/json; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+            {"type": "http.response.start", "status": answer.http_status, "headers": headers}
         )
         await send({"type": "http.response.body", "body": body})
         return

@@ -137,6 +137,13 @@ class HubConfig:
         cannot be read at all.
     :ivar max_body_bytes: the largest request body accepted (refused with HTTP 413 and error
         code ``12``).
+    :ivar body_timeout: how long the hub waits for a request body, plus one second per
+        ``min_body_rate`` bytes received (a slow body, one byte now and then, holds a
+        connection and a spool file): past it the request is refused with code ``10`` and
+        HTTP 408 and nothing is stored. ``None`` waits for ever. Slow *headers* are the
+        server's to bound, not the application's (see the hub's documentation).
+    :ivar min_body_rate: the slowest body, in bytes per second, that ``body_timeout`` allows
+        for beyond its fixed part.
     :ivar http_errors: answer refusals with a 4xx HTTP status (and the axis's JSON body); with
         ``False`` every protocol refusal is HTTP 200 with ``"status": "FAIL"``.
     :ivar max_list_items: at most this many items in one ``getReceivedEdocList`` or
@@ -148,6 +155,8 @@ class HubConfig:
     reading: Literal["full", "header"] = "full"
     refuse_invalid: bool = False
     max_body_bytes: int = 256 * MiB
+    body_timeout: datetime.timedelta | None = datetime.timedelta(seconds=60)
+    min_body_rate: int = 64 * 1024
     http_errors: bool = True
     max_list_items: int = 1000
 
@@ -160,5 +169,9 @@ class HubConfig:
             raise HubConfigError("refuse_replays needs max_clock_skew (the window to remember)")
         if self.max_clock_skew is not None and self.max_clock_skew <= datetime.timedelta(0):
             raise HubConfigError("max_clock_skew must be positive")
+        if self.body_timeout is not None and self.body_timeout <= datetime.timedelta(0):
+            raise HubConfigError("body_timeout must be positive (or None)")
+        if self.min_body_rate < 1:
+            raise HubConfigError("min_body_rate must be at least 1 byte per second")
         if self.max_body_bytes < 1 or self.max_list_items < 1:
             raise HubConfigError("max_body_bytes and max_list_items must be at least 1")

@@ -118,6 +118,10 @@ PDF_LABELS: dict[str, tuple[str, str]] = {
     "broken": ("changed after signing", "bị thay đổi sau khi ký"),
     "whole_file": ("the whole file", "toàn bộ tệp"),
     "revision": ("revision {revision} of {revisions}", "phiên bản {revision} trên {revisions}"),
+    "unclear": (
+        "unclear: the signed bytes do not cover a whole revision",
+        "không rõ ràng: phần dữ liệu được ký không bao phủ trọn một phiên bản",
+    ),
     "none": ("none", "không có"),
     "allowed": ("allowed ({level})", "được phép ({level})"),
     "not_allowed": ("NOT allowed ({level})", "KHÔNG được phép ({level})"),

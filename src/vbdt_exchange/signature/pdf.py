@@ -844,11 +844,12 @@ class PdfVerificationReport(FindingsView):
                 Indication.INDETERMINATE: "indeterminate",
             }[sig.indication]
             cert = sig.certificate
-            coverage = (
-                label("whole_file")
-                if sig.coverage is Coverage.WHOLE_FILE
-                else label("revision", revision=sig.revision, revisions=sig.revisions)
-            )
+            coverage = {
+                Coverage.WHOLE_FILE: label("whole_file"),
+                Coverage.REVISION: label(
+                    "revision", revision=sig.revision, revisions=sig.revisions
+                ),
+            }.get(sig.coverage, label("unclear"))
             changes = (
                 label("none")
                 if sig.modification == "none"
@@ -956,6 +957,7 @@ def verify_pdf(
     raw = _read(pdf)
     reader = _reader(raw)
     revisions = reader.xrefs.total_revisions
+    unaccounted = _unaccounted_tail(reader, raw)
     dss_crls, dss_ocsps, dss_certs = _dss(reader)
 
     reports: list[PdfSignatureReport] = []
@@ -973,7 +975,9 @@ def verify_pdf(
     for sig in embedded:
         try:
             reports.append(
-                _verify_one(sig, trust, policy, revisions, dss_crls, dss_ocsps, dss_certs)
+                _verify_one(
+                    sig, trust, policy, revisions, dss_crls, dss_ocsps, dss_certs, unaccounted
+                )
             )
         except PdfError as exc:
             raise PdfSignatureError(
@@ -1013,6 +1017,26 @@ def verify_pdf(
         document_timestamps=tuple(stamps),
         findings=tuple(findings),
     )
+
+
+_PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+
+
+def _unaccounted_tail(reader: Any, raw: bytes) -> int:
+    """How many bytes follow the end (``%%EOF``) of the last revision, whitespace aside.
+
+    Objects appended without a cross-reference section belong to no revision: a conforming
+    reader ignores them, a repairing one may show them ("incremental saving attack" without
+    xref, Mladenov et al. 2019), and no signature covers them.
+    """
+    try:
+        end = reader.xrefs.get_xref_container_info(reader.xrefs.total_revisions - 1).end_location
+    except Exception:  # an unusual xref layout: pyHanko's coverage check decides
+        return 0
+    eof = raw.find(b"%%EOF", end)
+    if eof < 0:
+        return 0
+    return len(raw[eof + 5 :].strip(_PDF_WHITESPACE))
 
 
 def _dss(reader: Any) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[x509.Certificate, ...]]:
@@ -1056,6 +1080,7 @@ def _verify_one(
     dss_crls: tuple[bytes, ...],
     dss_ocsps: tuple[bytes, ...],
     dss_certs: tuple[x509.Certificate, ...],
+    unaccounted: int = 0,
 ) -> PdfSignatureReport:
     from pyhanko.sign.validation import validate_pdf_signature
 
@@ -1097,10 +1122,17 @@ def _verify_one(
         status.docmdp_ok is not False
     )
     revision = sig.signed_revision + 1
+    detail = modification
+    if status.diff_result is not None and not hasattr(status.diff_result, "modification_level"):
+        detail = f"{modification}: {status.diff_result}"
+    if unaccounted and coverage is not Coverage.WHOLE_FILE:
+        # bytes no revision accounts for, hence unsigned: pyHanko's diff sees no change
+        modification, allowed = "other", False
+        detail = (
+            f"{unaccounted} bytes after the last revision that no cross-reference section "
+            "accounts for"
+        )
     if not allowed:
-        detail = modification
-        if status.diff_result is not None and not hasattr(status.diff_result, "modification_level"):
-            detail = f"{modification}: {status.diff_result}"
         found.append(finding("SIG303", field=field, detail=detail))
     elif coverage is Coverage.REVISION:
         found.append(
