@@ -213,3 +213,77 @@ def test_cli_serve_warns_without_systems_and_stops_on_sigterm(tmp_path: Path) ->
 def test_config_contradictions(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(HubConfigError, match=message):
         HubConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_cli_serve_body_timeout_cuts_a_slow_body(tmp_path: Path) -> None:
+    """``--body-timeout`` reaches the hub: a body that stalls is refused with 408, code 10."""
+    import re
+    import socket
+    import time
+
+    from vbdt_exchange.adapters.vdxp_wire import sign_request
+
+    env = {**os.environ, "HUB_SECRET": "s3cret"}
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "vbdt_exchange", "hub", "add-system"),
+            *("--db", str(tmp_path / "h.db"), "--system-id", "000.00.00.H29"),
+            *("--secret-env", "HUB_SECRET"),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    headers = sign_request(
+        [
+            ("servicetype", "eDoc"),
+            ("messagetype", "edoc"),
+            ("from", "000.00.00.H29"),
+            ("hash-file", "0"),
+        ],
+        system_id="000.00.00.H29",
+        secret=b"s3cret",
+        content_type="application/octet-stream",
+    )
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vbdt_exchange",
+            "hub",
+            "serve",
+            "--db",
+            str(tmp_path / "h.db"),
+            "--port",
+            "0",
+            "--body-timeout",
+            "0.5",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        assert proc.stderr is not None
+        serving = proc.stderr.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)", serving)
+        assert found, serving
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", int(found.group(1))), timeout=20) as sock:
+            sock.sendall(
+                b"POST /sendEdoc HTTP/1.1\r\nHost: x\r\n" + head + b"Content-Length: 1000\r\n\r\n<"
+            )
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        waited = time.monotonic() - started
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b'"ErrorCode":"10"' in answer.replace(b" ", b"")
+    assert waited < 15  # cut off by the 0.5 s timeout, not by the test's socket timeout

@@ -19,15 +19,56 @@ __all__ = ["hub"]
 
 log = logging.getLogger(__name__)
 
-db_option = click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="vbdt-hub.db",
-    show_default=True,
-    envvar="VBDT_HUB_DB",
-    metavar="FILE",
-    help="The hub's SQLite database (packages go in FILE.blobs/); env VBDT_HUB_DB.",
-)
+
+def db_option(command: Any) -> Any:
+    """``--db``, ``--blob-dir`` and ``--schema``: where the hub's store is."""
+    for option in reversed(
+        (
+            click.option(
+                "--db",
+                default="vbdt-hub.db",
+                show_default=True,
+                envvar="VBDT_HUB_DB",
+                metavar="FILE|DSN",
+                help="The hub's SQLite database (packages go in FILE.blobs/), or a "
+                "postgresql:// DSN (needs --blob-dir; keep the password in PGPASSWORD or "
+                "~/.pgpass); env VBDT_HUB_DB.",
+            ),
+            click.option(
+                "--blob-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                envvar="VBDT_HUB_BLOB_DIR",
+                metavar="DIR",
+                help="Where package files go (default FILE.blobs/; required with PostgreSQL); "
+                "env VBDT_HUB_BLOB_DIR.",
+            ),
+            click.option(
+                "--schema",
+                envvar="VBDT_HUB_SCHEMA",
+                metavar="NAME",
+                help="With PostgreSQL: the schema of the hub's tables (created when missing; "
+                "default the current schema); env VBDT_HUB_SCHEMA.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _store(db: str, blob_dir: Path | None, schema: str | None, *, existing: bool = False) -> Any:
+    """Open the hub store named by the options (``existing``: refuse a missing SQLite file)."""
+    from vbdt_exchange.hub import Store
+    from vbdt_exchange.hub.store import is_postgres
+
+    if is_postgres(db):
+        if blob_dir is None:
+            raise fail("a PostgreSQL --db needs --blob-dir (the folder for package files)")
+    else:
+        if schema is not None:
+            raise fail("--schema applies to a PostgreSQL --db only")
+        if existing and not Path(db).exists():
+            raise fail(f"no hub database at {db}")
+    return Store(db, blob_dir=blob_dir, schema=schema)
 
 
 @cli.group()
@@ -84,9 +125,20 @@ def hub() -> None:
     show_default=True,
     help="The largest request body accepted.",
 )
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up on a request body that has not arrived in this time (plus one second per "
+    "64 KiB); 0 for no limit.",
+)
 @guarded
 def serve(
-    db: Path,
+    db: str,
+    blob_dir: Path | None,
+    schema: str | None,
     host: str,
     port: int,
     max_clock_skew: int | None,
@@ -94,13 +146,14 @@ def serve(
     reading: Literal["full", "header"],
     refuse_invalid: bool,
     max_body_bytes: int,
+    body_timeout: float,
 ) -> None:
     """Serve the local axis from the database FILE until interrupted (Ctrl-C).
 
     Prints the endpoint URL on stderr; operations are POST {URL}/sendEdoc and so on. Register
     systems first with `vbdt hub add-system`.
     """
-    from vbdt_exchange.hub import HubApp, HubConfig, Store
+    from vbdt_exchange.hub import HubApp, HubConfig
 
     if refuse_invalid and reading == "header":
         raise fail("--refuse-invalid needs --reading full (findings come from the full reader)")
@@ -114,6 +167,7 @@ def serve(
         reading=reading,
         refuse_invalid=refuse_invalid,
         max_body_bytes=max_body_bytes,
+        body_timeout=datetime.timedelta(seconds=body_timeout) if body_timeout else None,
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -130,11 +184,11 @@ def serve(
     # the signal once stopped, which lands here as KeyboardInterrupt (exit 0).
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with sock, Store(db) as store:
+        with sock, _store(db, blob_dir, schema) as store:
             systems = store.systems()
             if not systems:
                 click.echo(
-                    f"vbdt hub: warning: no system is registered in {db} "
+                    f"vbdt hub: warning: no system is registered in {store.location} "
                     "(vbdt hub add-system); every request will be refused",
                     err=True,
                 )
@@ -142,7 +196,7 @@ def serve(
             shown = f"[{host}]" if ":" in host else host
             server = _server(
                 HubApp(store, config),
-                f"vbdt hub: serving {db} on http://{shown}:{bound} "
+                f"vbdt hub: serving {store.location} on http://{shown}:{bound} "
                 f"({len(systems)} system(s); Ctrl-C to stop)",
             )
             server.run(sockets=[sock])
@@ -170,18 +224,23 @@ def serve(
     help="Another organ id it sends and receives for (repeatable).",
 )
 @guarded
-def add_system(db: Path, system_id: str, secret_env: str, organ_ids: tuple[str, ...]) -> None:
+def add_system(
+    db: str,
+    blob_dir: Path | None,
+    schema: str | None,
+    system_id: str,
+    secret_env: str,
+    organ_ids: tuple[str, ...],
+) -> None:
     """Register a system (or change its secret and add organ ids).
 
     The system receives what is addressed to its own id and to each --organ-id, and may send
     with any of them as From.
     """
-    from vbdt_exchange.hub import Store
-
     secret = os.environ.get(secret_env)
     if not secret:
         raise fail(f"the environment variable {secret_env} is not set or empty")
-    with Store(db) as store:
+    with _store(db, blob_dir, schema) as store:
         system = store.add_system(system_id, secret.encode("utf-8"), organ_ids=organ_ids)
     click.echo(f"registered {system.system_id}" + _organs(system.organ_ids))
 
@@ -190,13 +249,9 @@ def add_system(db: Path, system_id: str, secret_env: str, organ_ids: tuple[str, 
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @guarded
-def list_systems(db: Path, as_json: bool) -> None:
+def list_systems(db: str, blob_dir: Path | None, schema: str | None, as_json: bool) -> None:
     """List the registered systems and their organ ids (never the secrets)."""
-    from vbdt_exchange.hub import Store
-
-    if not db.exists():
-        raise fail(f"no hub database at {db}")
-    with Store(db) as store:
+    with _store(db, blob_dir, schema, existing=True) as store:
         systems = store.systems()
     if as_json:
         click.echo(
@@ -215,16 +270,13 @@ def list_systems(db: Path, as_json: bool) -> None:
 @db_option
 @click.option("--system-id", required=True, metavar="ID", help="The system to unregister.")
 @guarded
-def remove_system(db: Path, system_id: str) -> None:
+def remove_system(db: str, blob_dir: Path | None, schema: str | None, system_id: str) -> None:
     """Unregister a system and its organ ids (what it sent and received stays)."""
-    from vbdt_exchange.hub import Store
-
-    if not db.exists():
-        raise fail(f"no hub database at {db}")
-    with Store(db) as store:
+    with _store(db, blob_dir, schema, existing=True) as store:
         removed = store.remove_system(system_id)
+        location = store.location
     if not removed:
-        raise fail(f"no system {system_id} in {db}", EXIT_ERRORS)
+        raise fail(f"no system {system_id} in {location}", EXIT_ERRORS)
     click.echo(f"removed {system_id}")
 
 

@@ -11,6 +11,13 @@ short ``BEGIN IMMEDIATE`` transactions. ``synchronous=NORMAL``: a committed send
 process dying at any moment; a power failure may lose the last few transactions (the package
 files are not fsynced either) — right for a development and test axis.
 
+The store may live in PostgreSQL instead (``Store("postgresql://user:pw@host/db", blob_dir=...,
+schema=...)``, needs the ``postgres`` extra, psycopg 3): the same tables in one schema, the
+schema version in a small ``hub_meta`` table, the packages still in files under ``blob_dir``
+(shared by every hub process on that database). Writes are serialised per schema by a
+transaction-level advisory lock (PostgreSQL's counterpart of ``BEGIN IMMEDIATE``) on top of the
+unique constraints, so several hub processes on one database never deliver a message twice.
+
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as tmp, Store(pathlib.Path(tmp) / "hub.db") as store:
 ...     store.add_system("000.00.00.H29", b"s3cret", organ_ids=["000.01.00.H29"])
@@ -34,7 +41,8 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeGuard
+from urllib.parse import urlsplit, urlunsplit
 
 from vbdt_exchange.hub.model import (
     Delivery,
@@ -103,11 +111,25 @@ _MIGRATIONS: dict[int, str] = {
     """,
 }
 
+_PG_META = """
+CREATE TABLE IF NOT EXISTS hub_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+"""
+_HUB_TABLES = ("systems", "organs", "messages", "deliveries", "hub_meta")
+
 _DELIVERY_COLUMNS = (
     "d.doc_id, d.to_organ, d.receiver, d.sent, d.state, d.updated, d.received, "
     "m.doc_id, m.sender, m.from_organ, m.message_type, m.sha256, m.size, m.document_id, "
     "m.title, m.notation, m.created"
 )
+_CREDENTIALS = (
+    "SELECT s.secret, json_group_array(o.organ_id) FROM systems s "
+    "LEFT JOIN organs o ON o.system_id = s.system_id WHERE s.system_id = ? "
+    "GROUP BY s.system_id"
+)
+_CREDENTIALS_PG = _CREDENTIALS.replace("json_group_array(o.organ_id)", "json_agg(o.organ_id)::text")
 _OPEN_STATES = (DeliveryState.INITIAL.value, DeliveryState.PROCESSING.value)
 
 
@@ -120,24 +142,79 @@ def _time(text: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(text) if text else None
 
 
+def is_postgres(location: object) -> TypeGuard[str]:
+    """Whether ``location`` names a PostgreSQL database (a ``postgresql://`` DSN)."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def redact(dsn: str) -> str:
+    """``dsn`` without its password (for messages and logs)."""
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+class _PgConnection:
+    """A psycopg connection speaking the SQLite store's SQL (``?`` placeholders)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.raw = conn
+
+    def execute(self, sql: str, args: Sequence[object] = ()) -> Any:
+        return self.raw.execute(sql.replace("?", "%s"), tuple(args))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
 class Store:
-    """The hub's SQLite store.
+    """The hub's store: SQLite, or PostgreSQL given a ``postgresql://`` DSN.
 
     :param path: the database file (created when missing); ``None`` for a throw-away store in a
-        temporary directory, removed by :meth:`close`.
-    :param blob_dir: where package files go; default ``<path>.blobs`` next to the database.
-    :raises HubStoreError: the file is not a hub database, or one of a newer schema.
+        temporary directory, removed by :meth:`close`; or a ``postgresql://`` DSN.
+    :param blob_dir: where package files go; default ``<path>.blobs`` next to a SQLite
+        database; required with PostgreSQL (one folder shared by every hub process on it).
+    :param schema: with PostgreSQL, the schema holding the hub's tables (created when missing);
+        default the connection's current schema (usually ``public``).
+    :raises HubStoreError: the file is not a hub database, or one of a newer schema; the
+        PostgreSQL database cannot be reached; psycopg is not installed.
+    :ivar path: the SQLite file (``None`` with PostgreSQL).
+    :ivar location: what the store is, for messages: the file, or the DSN without its password.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None, *, blob_dir: Path | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None,
+        *,
+        blob_dir: str | os.PathLike[str] | None = None,
+        schema: str | None = None,
+    ):
         self._tmp: str | None = None
-        if path is None:
-            self._tmp = tempfile.mkdtemp(prefix="vbdt-hub-")
-            path = Path(self._tmp) / "hub.db"
-        self.path = Path(path)
+        self._dsn: str | None = None
+        self.schema = schema
+        self.path: Path | None
+        if is_postgres(path):
+            if blob_dir is None:
+                raise HubStoreError(
+                    "a PostgreSQL hub store needs blob_dir= (the folder for package files)"
+                )
+            self._dsn = path
+            self.path = None
+            self.location = redact(path) + (f" (schema {schema})" if schema else "")
+        else:
+            if schema is not None:
+                raise HubStoreError("schema= applies to a PostgreSQL store only")
+            if path is None:
+                self._tmp = tempfile.mkdtemp(prefix="vbdt-hub-")
+                path = Path(self._tmp) / "hub.db"
+            self.path = Path(path)
+            self.location = str(self.path)
         self.blob_dir = Path(blob_dir) if blob_dir is not None else Path(f"{self.path}.blobs")
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[Any] = []
         self._lock = threading.Lock()
         self._closed = False
         self._checked = False
@@ -145,23 +222,46 @@ class Store:
         try:
             self.blob_dir.mkdir(parents=True, exist_ok=True)
             (self.blob_dir / "incoming").mkdir(exist_ok=True)
-            if not self.path.exists():
+            if self.path is not None and not self.path.exists():
                 fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
-            self._migrate(self._connection())
+            if self._dsn is not None:
+                self._migrate_pg()
+            else:
+                self._migrate(self._connection())
             self._sweep_incoming()
         except BaseException:
             self.close()
             raise
 
+    @property
+    def postgres(self) -> bool:
+        """Whether the records are in PostgreSQL."""
+        return self._dsn is not None
+
     # -- connections ----------------------------------------------------------------------------
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> Any:
         if self._closed:
             raise HubStoreError("the hub store is closed")
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        conn: Any = getattr(self._local, "conn", None)
+        if conn is not None and self._dsn is not None and conn.raw.closed:
+            # the server went away (restart, idle timeout): connect again rather than fail
+            # every later call on this thread
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            conn.close()
+            conn = None
         if conn is not None:
             return conn
+        if self._dsn is not None:
+            conn = self._pg_connect()
+            with self._lock:
+                self._connections.append(conn)
+            self._local.conn = conn
+            return conn
+        assert self.path is not None
         try:
             conn = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
@@ -179,9 +279,45 @@ class Store:
         self._local.conn = conn
         return conn
 
+    def _pg_connect(self) -> _PgConnection:
+        try:
+            import psycopg
+            from psycopg import sql
+        except ImportError:  # pragma: no cover - psycopg is optional
+            raise HubStoreError(
+                "a PostgreSQL hub store needs psycopg 3: pip install 'vbdt_exchange[postgres]'"
+            ) from None
+        assert self._dsn is not None
+        try:
+            raw = psycopg.connect(self._dsn, autocommit=True, connect_timeout=30)
+        except psycopg.Error as exc:
+            reason = str(exc).replace(self._dsn, redact(self._dsn)).strip()
+            raise HubStoreError(f"cannot open the hub store {self.location}: {reason}") from None
+        try:
+            if self.schema is not None:
+                raw.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+        except psycopg.Error as exc:
+            raw.close()
+            raise HubStoreError(f"hub store {self.location}: {exc}") from None
+        return _PgConnection(raw)
+
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Any]:
         conn = self._connection()
+        if self._dsn is not None:
+            conn.execute("BEGIN")
+            try:
+                # one writer per schema at a time, across processes (as BEGIN IMMEDIATE)
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
+                    (APPLICATION_ID,),
+                )
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
@@ -214,6 +350,67 @@ class Store:
                 conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version={target}")
             log.info("hub store %s: schema version %d", self.path, target)
+
+    def _migrate_pg(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        conn = self._connection()
+        try:
+            if self.schema is not None:
+                # the lock first: two processes creating one schema at once would collide
+                with conn.raw.transaction():
+                    conn.execute(
+                        "SELECT pg_advisory_xact_lock(?, hashtext(?))",
+                        (APPLICATION_ID, self.schema),
+                    )
+                    conn.raw.execute(
+                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                            sql.Identifier(self.schema)
+                        )
+                    )
+            with self._write():
+                if conn.execute("SELECT current_schema()").fetchone()[0] is None:
+                    raise HubStoreError(f"hub store {self.location}: no schema to create tables in")
+                names = {
+                    str(row[0])
+                    for row in conn.execute(
+                        "SELECT table_name FROM information_schema.tables "
+                        "WHERE table_schema = current_schema()"
+                    )
+                }
+                version = 0
+                if "hub_meta" in names:
+                    rows = dict(conn.execute("SELECT key, value FROM hub_meta").fetchall())
+                    if rows.get("application") != str(APPLICATION_ID):
+                        raise HubStoreError(
+                            f"{self.location} is not a hub database (hub_meta of another kind)"
+                        )
+                    version = int(rows.get("schema_version", "0"))
+                elif names & set(_HUB_TABLES):
+                    raise HubStoreError(
+                        f"{self.location} is not a hub database (it has tables "
+                        f"{', '.join(sorted(names & set(_HUB_TABLES)))} but no hub_meta)"
+                    )
+                if version > SCHEMA_VERSION:
+                    raise HubStoreError(
+                        f"{self.location} has hub schema version {version}; this version of "
+                        f"vbdt_exchange knows versions up to {SCHEMA_VERSION}: upgrade "
+                        "vbdt_exchange"
+                    )
+                conn.execute(_PG_META)
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in _MIGRATIONS[target].split(";"):
+                        if statement.strip():
+                            conn.execute(statement.replace(" BLOB ", " BYTEA "))
+                    conn.execute(
+                        "INSERT INTO hub_meta VALUES ('application', ?), ('schema_version', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (str(APPLICATION_ID), str(target)),
+                    )
+                    log.info("hub store %s: schema version %d", self.location, target)
+        except psycopg.Error as exc:
+            raise HubStoreError(f"hub store {self.location}: {exc}") from None
 
     def _sweep_incoming(self, older_than: float = 3600.0) -> None:
         """Remove request bodies left behind by a process that died while receiving them."""
@@ -268,7 +465,7 @@ class Store:
         return self.system(system_id)
 
     def _add_organ(
-        self, conn: sqlite3.Connection, system_id: str, organ: str, name: str = "", mail: str = ""
+        self, conn: Any, system_id: str, organ: str, name: str = "", mail: str = ""
     ) -> None:
         owner = conn.execute(
             "SELECT system_id FROM organs WHERE organ_id = ? "
@@ -299,13 +496,13 @@ class Store:
             cur = conn.execute(
                 "DELETE FROM organs WHERE organ_id = ? AND system_id = ?", (organ_id, system_id)
             )
-            return cur.rowcount > 0
+            return bool(cur.rowcount > 0)
 
     def remove_system(self, system_id: str) -> bool:
         """Unregister a system and its organ ids (its messages stay); whether it existed."""
         with self._write() as conn:
             cur = conn.execute("DELETE FROM systems WHERE system_id = ?", (system_id,))
-            return cur.rowcount > 0
+            return bool(cur.rowcount > 0)
 
     def system(self, system_id: str) -> System:
         """The registered system ``system_id``.
@@ -343,9 +540,7 @@ class Store:
         row = (
             self._connection()
             .execute(
-                "SELECT s.secret, json_group_array(o.organ_id) FROM systems s "
-                "LEFT JOIN organs o ON o.system_id = s.system_id WHERE s.system_id = ? "
-                "GROUP BY s.system_id",
+                _CREDENTIALS_PG if self._dsn else _CREDENTIALS,
                 (system_id,),
             )
             .fetchone()
@@ -510,7 +705,7 @@ class Store:
             sql += " AND m.message_type = ?"
             args.append(message_type)
         sql += " ORDER BY d.seq LIMIT ?"
-        args.append(limit)
+        args.append(limit if limit >= 0 or not self._dsn else None)  # PostgreSQL: LIMIT NULL
         return [_delivery(row) for row in self._connection().execute(sql, args)]
 
     def sent(
@@ -534,7 +729,7 @@ class Store:
             sql += " AND m.doc_id = ?"
             args.append(doc_id)
         sql += " ORDER BY d.seq LIMIT ?"
-        args.append(limit)
+        args.append(limit if limit >= 0 or not self._dsn else None)  # PostgreSQL: LIMIT NULL
         return [_delivery(row) for row in self._connection().execute(sql, args)]
 
     def delivery(self, doc_id: str) -> Delivery | None:

@@ -41,7 +41,7 @@ import uvicorn
 from vbdt_exchange.errors import HubError
 from vbdt_exchange.hub.app import HubApp
 from vbdt_exchange.hub.model import HubConfig
-from vbdt_exchange.hub.store import Store
+from vbdt_exchange.hub.store import Store, is_postgres
 from vbdt_exchange.hub.transport import SyncASGITransport
 
 __all__ = ["DEFAULT_SYSTEMS", "AxisSystem", "LocalAxis", "LocalAxisError"]
@@ -87,7 +87,10 @@ class LocalAxis:
     :param systems: the systems to register: ids (given random secrets) or
         :class:`AxisSystem` (with their secrets and organ ids). Default: two systems,
         :data:`DEFAULT_SYSTEMS`.
-    :param db: the SQLite file (kept); default a temporary store removed on :meth:`stop`.
+    :param db: the SQLite file (kept); default a temporary store removed on :meth:`stop`; or a
+        ``postgresql://`` DSN (with ``blob_dir``, and optionally ``schema``).
+    :param blob_dir: where package files go (see :class:`~vbdt_exchange.hub.Store`).
+    :param schema: with PostgreSQL, the schema of the hub's tables.
     :param config: the hub's :class:`~vbdt_exchange.hub.HubConfig`.
     :param host: the address to listen on (loopback by default).
     :param port: the port; 0 (default) lets the OS pick a free one.
@@ -99,13 +102,17 @@ class LocalAxis:
         systems: Iterable[str | AxisSystem] = DEFAULT_SYSTEMS,
         *,
         db: str | os.PathLike[str] | None = None,
+        blob_dir: str | os.PathLike[str] | None = None,
+        schema: str | None = None,
         config: HubConfig | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         serve: bool = True,
     ) -> None:
         self.systems: tuple[AxisSystem, ...] = tuple(_system(s) for s in systems)
-        self.db = Path(db) if db is not None else None
+        self.db: Path | str | None = None if db is None else db if is_postgres(db) else Path(db)
+        self.blob_dir = blob_dir
+        self.schema = schema
         self.config = config or HubConfig()
         self.host = host
         self.port = port
@@ -122,7 +129,7 @@ class LocalAxis:
         """Open the store, register the systems, start serving; returns ``self``."""
         if self.store is not None:
             return self
-        self.store = Store(self.db)
+        self.store = Store(self.db, blob_dir=self.blob_dir, schema=self.schema)
         try:
             for system in self.systems:
                 self.store.add_system(
