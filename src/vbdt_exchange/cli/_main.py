@@ -17,7 +17,16 @@ import click
 
 from vbdt_exchange.errors import VbdtError
 
-__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "cli", "fail", "main", "recover_option"]
+__all__ = [
+    "EXIT_ERRORS",
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "cli",
+    "fail",
+    "main",
+    "recover_option",
+    "secret_from_env",
+]
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -69,6 +78,19 @@ class _Group(click.Group):
 
 def fail(message: str, exit_code: int = EXIT_UNREADABLE) -> CommandFailed:
     return CommandFailed(message, exit_code)
+
+
+def secret_from_env(variable: str, *, empty_ok: bool = True) -> str:
+    """The value of the environment variable ``variable``: how every command takes a secret
+    (passwords and shared secrets never travel as command-line values)."""
+    import os
+
+    value = os.environ.get(variable)
+    if value is None or (not value and not empty_ok):
+        raise fail(
+            f"the environment variable {variable} is not set" + ("" if empty_ok else " or empty")
+        )
+    return value
 
 
 def guarded(func: F) -> F:

@@ -11,14 +11,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from vbdt_exchange.cli._main import fail
+from vbdt_exchange.cli._main import fail, secret_from_env
 from vbdt_exchange.signature.keys import KeySigner, load_pem, load_pkcs12
 from vbdt_exchange.signature.policy import VerificationPolicy
 from vbdt_exchange.signature.trust import TrustStore
@@ -27,7 +26,6 @@ __all__ = [
     "FILE",
     "key_options",
     "load_signer",
-    "secret_from_env",
     "trust_and_policy",
     "verification_options",
 ]
@@ -42,14 +40,9 @@ def _apply(func: F, options: list[Callable[[F], F]]) -> F:
     return func
 
 
-def secret_from_env(variable: str | None) -> str | None:
-    """The value of the environment variable ``variable`` (``None`` when none is named)."""
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        raise fail(f"the environment variable {variable} is not set")
-    return value
+def _password(variable: str | None) -> str | None:
+    """The password in the environment variable ``variable`` (``None`` when none is named)."""
+    return None if variable is None else secret_from_env(variable)
 
 
 def key_options(func: F) -> F:
@@ -99,9 +92,9 @@ def load_signer(
     if pkcs12 is not None:
         if key is not None or cert is not None:
             raise fail("give either --pkcs12 or --key and --cert, not both")
-        return load_pkcs12(pkcs12, secret_from_env(password_env))
+        return load_pkcs12(pkcs12, _password(password_env))
     if key is not None and cert is not None:
-        return load_pem(key, cert, secret_from_env(key_password_env), chain=chain or ())
+        return load_pem(key, cert, _password(key_password_env), chain=chain or ())
     raise fail("a key is needed: --pkcs12 FILE, or --key KEY.pem with --cert CERT.pem")
 
 

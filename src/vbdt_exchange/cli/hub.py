@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import os
 import signal
 import socket
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any, Literal
 
 import click
 
-from vbdt_exchange.cli._main import EXIT_ERRORS, cli, fail, guarded
+from vbdt_exchange.cli._main import EXIT_ERRORS, cli, fail, guarded, secret_from_env
 
 __all__ = ["hub"]
 
@@ -237,9 +236,7 @@ def add_system(
     The system receives what is addressed to its own id and to each --organ-id, and may send
     with any of them as From.
     """
-    secret = os.environ.get(secret_env)
-    if not secret:
-        raise fail(f"the environment variable {secret_env} is not set or empty")
+    secret = secret_from_env(secret_env, empty_ok=False)
     with _store(db, blob_dir, schema) as store:
         system = store.add_system(system_id, secret.encode("utf-8"), organ_ids=organ_ids)
     click.echo(f"registered {system.system_id}" + _organs(system.organ_ids))
