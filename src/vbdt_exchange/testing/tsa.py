@@ -22,10 +22,10 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from vbdt_exchange.testing._loopback import LoopbackServer
-from vbdt_exchange.testing.pki import Party, TestPKI
+from vbdt_exchange.testing.pki import _TEST_ORG, Party, TestPKI, _base_builder, _name
 
 __all__ = ["TSAServer", "tsa_party"]
 
@@ -46,25 +46,14 @@ def tsa_party(pki: TestPKI) -> Party:
     issuer = pki.intermediate
     year = datetime.timedelta(days=365)
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                    x509.NameAttribute(
-                        NameOID.ORGANIZATION_NAME, "vbdt-exchange TEST PKI - not a real CA"
-                    ),
-                    x509.NameAttribute(
-                        NameOID.COMMON_NAME, "Vietnam Time-Stamping Authority (TEST)"
-                    ),
-                ]
-            )
+        _base_builder(
+            _name(common_name="Vietnam Time-Stamping Authority (TEST)", organisation=_TEST_ORG),
+            key,
+            issuer.certificate.subject,
+            issuer.private_key,
+            pki.now - year,
+            pki.now + 2 * year,
         )
-        .issuer_name(issuer.certificate.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(pki.now - year)
-        .not_valid_after(pki.now + 2 * year)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -81,11 +70,6 @@ def tsa_party(pki: TestPKI) -> Party:
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.private_key.public_key()),
-            critical=False,
-        )
         .sign(issuer.private_key, hashes.SHA256())
     )
     return Party("tsa", cert, key, (cert, *issuer.chain))
