@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import http.client
+import contextlib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,7 +61,7 @@ def pair(index: int) -> tuple[tuple[str, str], tuple[str, str]]:
 def start_server(workdir: Path, args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     env = dict(os.environ)
     if args.server == "floor":
-        command = [args.python, __file__, "--serve-floor"]
+        command = [args.python, __file__, "--serve-floor", "--http", args.http]
     else:
         db = workdir / "hub.db"
         from vbdt_exchange.hub import Store  # as `vbdt hub add-system` does, without a process each
@@ -70,7 +71,8 @@ def start_server(workdir: Path, args: argparse.Namespace) -> tuple[subprocess.Po
                 for system_id, secret in pair(index):
                     store.add_system(system_id, secret.encode())
         command = [args.python, "-m", "vbdt_exchange", "hub", "serve", "--db", str(db)]
-        command += ["--port", "0", "--reading", args.reading]
+        command += ["--port", "0", "--reading", args.reading, "--workers", str(args.workers)]
+        command += ["--http", args.http]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stderr is not None
     line = proc.stderr.readline()
@@ -81,17 +83,31 @@ def start_server(workdir: Path, args: argparse.Namespace) -> tuple[subprocess.Po
     return proc, m.group(1)
 
 
-def server_stack(python: str) -> str:
-    """What uvicorn runs on with ``python``: httptools or h11, uvloop or asyncio (it takes the
-    faster ones when they are installed)."""
+def server_stack(python: str, http: str) -> str:
+    """What uvicorn runs on with ``python``: the parser asked for (``--http``), and uvloop or
+    asyncio (uvicorn takes uvloop when it is installed)."""
     probe = (
         "import importlib.util as u, uvicorn; "
-        "print(uvicorn.__version__, 'httptools' if u.find_spec('httptools') else 'h11', "
+        "print(uvicorn.__version__, 'yes' if u.find_spec('httptools') else 'no', "
         "'uvloop' if u.find_spec('uvloop') else 'asyncio')"
     )
     out = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
-    version, parser, loop = out.stdout.split()
-    return f"uvicorn {version} with {parser} and {loop}"
+    version, httptools, loop = out.stdout.split()
+    if http == "httptools" and httptools != "yes":
+        raise SystemExit(f"{python} has no httptools: pip install '.[fast]', or --http h11")
+    return f"uvicorn {version} with {http} and {loop}"
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (with ``--workers N``: the workers)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            queue.extend(int(child) for child in children)
+    return found
 
 
 def vmhwm_kib(pid: int) -> int:
@@ -111,9 +127,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and its workers."""
+    return sum(cpu_seconds(p) for p in process_tree(pid))
+
+
+def tree_vmhwm_kib(pid: int) -> int:
+    """The peak RSS of ``pid`` plus its workers' (each one's ``VmHWM``), in KiB."""
+    return sum(max(vmhwm_kib(p), 0) for p in process_tree(pid))
+
+
 def stop_server(proc: subprocess.Popen[str]) -> int:
-    """Stop the server; its peak RSS in KiB (VmHWM)."""
-    peak = vmhwm_kib(proc.pid)
+    """Stop the server; its peak RSS in KiB (VmHWM, summed over its workers)."""
+    peak = tree_vmhwm_kib(proc.pid)
     proc.terminate()
     proc.wait()
     assert proc.stderr is not None
@@ -128,20 +154,56 @@ def stop_server(proc: subprocess.Popen[str]) -> int:
 
 
 class Client:
-    """One keep-alive HTTP/1.1 connection signing as one system."""
+    """One keep-alive HTTP/1.1 connection signing as one system.
+
+    HTTP on a bare socket: the request head and body go out in one ``sendmsg``, the answer is
+    read by its ``Content-Length`` into one buffer. The clients share the machine's cores with
+    the server, so the less they spend per request the more of the machine measures the server;
+    ``http.client`` spends about twice as much (see bench/README.md).
+    """
 
     def __init__(self, url: str, system: tuple[str, str]) -> None:
         parts = urlsplit(url)
-        self.http = http.client.HTTPConnection(
-            parts.hostname or "127.0.0.1", parts.port, timeout=60
-        )
-        self.http.connect()
-        # without it a request's header and body writes meet the server's delayed ACK
-        assert self.http.sock is not None
-        self.http.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port), 60)
+        # without it a request's head and body meet the server's delayed ACK
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.host = f"Host: {parts.hostname}:{parts.port}".encode()
         self.system_id, secret = system
         self.secret = secret.encode()
         self.times: dict[str, list[float]] = {op: [] for op in OPERATIONS}
+        self.pending = b""  # bytes read past the previous answer (none in practice)
+
+    def exchange(self, operation: str, headers: dict[str, str], body: bytes) -> bytes:
+        """Send one request; the body of its answer (HTTP 200 expected)."""
+        head = [f"POST /{operation} HTTP/1.1".encode(), self.host]
+        head.append(b"Content-Length: " + str(len(body)).encode())
+        head += [f"{name}: {value}".encode("latin-1") for name, value in headers.items()]
+        self.sock.sendmsg([b"\r\n".join(head) + b"\r\n\r\n", body])
+        buffer = self.pending
+        while (end := buffer.find(b"\r\n\r\n")) < 0:
+            more = self.sock.recv(262144)
+            if not more:
+                raise SystemExit(f"{operation}: the server closed the connection")
+            buffer += more
+        status = buffer[: buffer.find(b"\r\n")]
+        m = re.search(rb"\r\ncontent-length:\s*(\d+)", buffer[:end], re.IGNORECASE)
+        if not status.startswith(b"HTTP/1.1 200") or m is None:
+            raise SystemExit(f"{operation} failed: {buffer[:end].decode('latin-1')}")
+        length, start = int(m.group(1)), end + 4
+        if len(buffer) - start >= length:
+            self.pending = buffer[start + length :]
+            return buffer[start : start + length]
+        answer = bytearray(length)
+        view = memoryview(answer)
+        got = len(buffer) - start
+        view[:got] = buffer[start:]
+        while got < length:
+            n = self.sock.recv_into(view[got:], length - got)
+            if not n:
+                raise SystemExit(f"{operation}: the server closed the connection")
+            got += n
+        self.pending = b""
+        return bytes(answer)
 
     def call(
         self,
@@ -154,9 +216,19 @@ class Client:
         headers = sign_request(
             params, system_id=self.system_id, secret=self.secret, content_type=content_type
         )
-        self.http.request("POST", f"/{operation}", body=body, headers=headers)
-        response = self.http.getresponse()
-        answer: dict[str, Any] = json.loads(response.read())
+        raw = self.exchange(operation, headers, body)
+        data = None
+        if operation == "getEdoc":
+            # the package's base64 is most of the answer: cut it out rather than decode 270 KB
+            # of JSON string (base64 needs no escapes); the rest is parsed as JSON
+            m = re.search(rb'"data":\s*"', raw)
+            if m is not None:
+                close = raw.index(b'"', m.end())
+                data = raw[m.end() : close]
+                raw = raw[: m.start()] + b'"data": null' + raw[close + 1 :]
+        answer: dict[str, Any] = json.loads(raw)
+        if data is not None:
+            answer["data"] = data
         self.times[operation].append(time.perf_counter() - t0)
         if answer.get("status") != "OK":
             raise SystemExit(f"{operation} failed: {answer}")
@@ -173,7 +245,13 @@ class Client:
         return str(answer["DocId"])
 
     def close(self) -> None:
-        self.http.close()
+        self.sock.close()
+
+
+def fingerprint(data: bytes) -> tuple[int, int]:
+    """CRC-32 and length of ``data``: cheaper to compare than the bytes (a set of 270 KB
+    values hashes each one whole)."""
+    return zlib.crc32(data), len(data)
 
 
 def client_process(
@@ -187,7 +265,8 @@ def client_process(
     """Send ``packages`` from client ``index``'s sender to its receiver and take them in,
     ``batch`` at a time (send them, list, fetch and acknowledge each); report to ``out``."""
     sending, receiving = pair(index)
-    expected = {base64.b64encode(p).decode("ascii") for p in packages}
+    # what each package looks like in getEdoc's answer (its base64), as CRC-32 and length
+    expected = {fingerprint(base64.b64encode(p)) for p in packages}
     sender, receiver = Client(url, sending), Client(url, receiving)
     received = mismatches = 0
     start.wait()
@@ -205,7 +284,7 @@ def client_process(
             for item in items:
                 doc_id = item["docId"]
                 data = receiver.call("getEdoc", [("docId", doc_id)], b"{}")["data"]
-                mismatches += data not in expected  # the bytes sent, base64 as the SDK gets them
+                mismatches += fingerprint(data) not in expected  # the bytes sent, as base64
                 receiver.call("updateStatus", [("docId", doc_id), ("status", "done")], b"{}")
                 received += 1
     t1 = time.perf_counter()
@@ -242,7 +321,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     prepare_s = time.perf_counter() - t0
     workdir = Path(tempfile.mkdtemp(prefix="vbdt-bench-axis-", dir=args.workdir))
     proc, url = start_server(workdir, args)
-    idle_kib = vmhwm_kib(proc.pid)
+    idle_kib = tree_vmhwm_kib(proc.pid)
     try:
         # warm up: one document through every client's pair (connections, imports, caches)
         warm = multiprocessing.get_context("fork")
@@ -258,7 +337,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             there.close()
             here.recv()
             p.join()
-        hub_cpu0 = cpu_seconds(proc.pid)
+        hub_cpu0 = tree_cpu_seconds(proc.pid)
         start = warm.Barrier(args.clients + 1)
         processes, pipes = [], []
         for index in range(args.clients):
@@ -275,7 +354,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         reports = [pipe.recv() for pipe in pipes]
         for p in processes:
             p.join()
-        hub_cpu_s = cpu_seconds(proc.pid) - hub_cpu0
+        hub_cpu_s = tree_cpu_seconds(proc.pid) - hub_cpu0
     finally:
         rss_kib = stop_server(proc)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -299,6 +378,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "server": args.server,
         "reading": args.reading if args.server == "hub" else None,
+        "workers": args.workers if args.server == "hub" else 1,
         "count": args.count,
         "package_bytes": len(shares[0][0]),
         "clients": args.clients,
@@ -347,8 +427,12 @@ class FloorApp:
             answer["data"] = [{"docId": d} for d in self.inbox.get(system, {})]
         elif operation == "getEdoc":
             data = self.inbox[system].pop(headers["xroadvnpt-docid"])
-            answer["data"] = base64.b64encode(data).decode("ascii")
-        body = json.dumps(answer).encode()
+            # as the hub frames it: base64 needs no JSON escaping (json.dumps of 270 KB of
+            # string would cost more than the rest of the request)
+            body = json.dumps(answer)[:-1].encode() + b', "data": "'
+            body += b64encode(data) + b'"}'
+        if operation != "getEdoc":
+            body = json.dumps(answer).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -362,8 +446,16 @@ class FloorApp:
         await send({"type": "http.response.body", "body": body})
 
 
-def serve_floor() -> None:
+try:  # the hub's encoder when it has it (the "fast" extra): the floor must not do more
+    from pybase64 import b64encode
+except ImportError:
+    from base64 import b64encode
+
+
+def serve_floor(http: Any) -> None:
     import uvicorn
+
+    from vbdt_exchange.hub.server import server_config
 
     sock = socket.socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -374,10 +466,7 @@ def serve_floor() -> None:
             await super().startup(sockets=sockets)
             print(f"floor on http://127.0.0.1:{sock.getsockname()[1]}", file=sys.stderr, flush=True)
 
-    config = uvicorn.Config(
-        FloorApp(), lifespan="off", interface="asgi3", access_log=False, log_config=None
-    )
-    Server(config).run(sockets=[sock])
+    Server(server_config(FloorApp(), http=http)).run(sockets=[sock])
 
 
 # -- the command line ----------------------------------------------------------------------------
@@ -416,6 +505,19 @@ def main() -> None:
         default="full",
         help="the hub's --reading (default full)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="the hub's --workers: processes serving the port (default 1; the floor has one)",
+    )
+    parser.add_argument(
+        "--http",
+        choices=["h11", "httptools"],
+        default="httptools",
+        help="uvicorn's HTTP parser for the hub and the floor (default httptools: the "
+        "'fast' extra)",
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write every result here")
     parser.add_argument("--workdir", default=None, help="where the hub's database goes")
@@ -424,9 +526,9 @@ def main() -> None:
     parser.add_argument("--serve-floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_floor:
-        serve_floor()
+        serve_floor(args.http)
         return
-    stack = server_stack(args.python)
+    stack = server_stack(args.python, args.http)
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, load "
         f"{os.getloadavg()[0]:.2f}; server: {stack}"
@@ -436,7 +538,11 @@ def main() -> None:
         r = run(args)
         r["server_stack"] = stack
         results.append(r)
-        what = f"hub, reading {r['reading']}" if r["server"] == "hub" else "floor"
+        what = (
+            f"hub, reading {r['reading']}, {r['workers']} worker(s)"
+            if r["server"] == "hub"
+            else "floor"
+        )
         print(
             f"{r['count']} documents of {r['package_bytes']:,} bytes, {what}, "
             f"{r['clients']} client process(es), batches of {r['batch']}: "

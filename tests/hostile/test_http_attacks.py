@@ -58,9 +58,10 @@ Snapshot = tuple[int, int, tuple[str, ...]]
 # -- helpers --------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def axis() -> Iterator[LocalAxis]:
-    with LocalAxis(SYSTEMS, config=CONFIG) as running:
+@pytest.fixture(scope="module", params=["h11", "httptools"])
+def axis(request: pytest.FixtureRequest) -> Iterator[LocalAxis]:
+    """The hub on each of uvicorn's HTTP parsers (``vbdt hub serve --http``)."""
+    with LocalAxis(SYSTEMS, config=CONFIG, http=request.param) as running:
         yield running
 
 
@@ -307,6 +308,91 @@ def test_oversized_headers_are_refused_by_the_server(
     assert "ErrorCode" not in answer
     assert "Invalid HTTP request" in answer["raw"]
     assert snapshot(axis) == before
+
+
+def listing_request(padding: int = 0) -> bytes:
+    """A signed ``getReceivedEdocList`` of the receiver, with ``padding`` bytes of an extra
+    header (unsigned, so harmless to the signature)."""
+    headers = sign_request(
+        [("servicetype", "eDoc"), ("messagetype", "edoc")],
+        system_id=RECEIVER,
+        secret=b"r3ceiver",
+        content_type="application/json",
+    )
+    if padding:
+        headers["X-Padding"] = "p" * padding
+    return head("getReceivedEdocList", headers, length=0)
+
+
+def test_a_head_trickled_past_the_bound_is_refused(
+    axis: LocalAxis, connect: Callable[[], socket.socket]
+) -> None:
+    """A header sent 1 KiB at a time never ends: refused once past 16 KiB (plus at most the
+    read in which it began), with the server's plain 400, and the connection closed."""
+    sock = connect()
+    sock.sendall(b"POST /vxp/getReceivedEdocList HTTP/1.1\r\nHost: axis\r\nX-Slow: ")
+    sent = 0
+    answered = False
+    while sent < 256 * 1024:
+        try:
+            sock.sendall(b"s" * 1024)
+        except (BrokenPipeError, ConnectionResetError):
+            answered = True
+            break
+        sent += 1024
+        ready, _, _ = select.select([sock], [], [], 0.01)
+        if ready:
+            answered = True
+            break
+    assert answered, f"{sent} bytes of header and no answer"
+    assert sent <= 20 * 1024, sent
+    status, answer, _ = read_response(sock)
+    assert status == 400
+    assert "Invalid HTTP request" in answer["raw"]
+    assert closed_by_server(sock)
+
+
+def test_a_head_under_the_bound_is_served(
+    axis: LocalAxis, connect: Callable[[], socket.socket]
+) -> None:
+    sock = connect()
+    sock.sendall(listing_request(padding=15 * 1024))
+    status, answer, _ = read_response(sock)
+    assert (status, answer["status"]) == (200, "OK"), answer
+
+
+def test_pipelined_requests_after_a_large_body_are_served(
+    axis: LocalAxis, connect: Callable[[], socket.socket]
+) -> None:
+    """The read in which a request begins may hold most of an earlier body: that is not
+    counted against the next request's head."""
+    body = PackageFactory()(
+        from_=SENDER, to=[RECEIVER], attachments={"a.bin": bytes(range(256)) * 600}
+    )
+    sock = connect()
+    sock.sendall(
+        head("sendEdoc", send_headers(body), length=len(body))
+        + body
+        + listing_request(padding=12 * 1024)
+    )
+    status, answer, rest = read_response(sock)
+    assert (status, answer["status"]) == (200, "OK"), answer
+    status, answer, _ = read_response(sock, rest)
+    assert (status, answer["status"]) == (200, "OK"), answer
+
+
+def test_many_small_pipelined_requests_are_served(
+    axis: LocalAxis, connect: Callable[[], socket.socket]
+) -> None:
+    """Hundreds of requests in one write (most arrive in one read): none is mistaken for an
+    oversized head."""
+    request = listing_request()
+    sock = connect()
+    sock.sendall(request * 300)
+    rest = b""
+    for _ in range(300):
+        status, answer, rest = read_response(sock, rest)
+        assert (status, answer["status"]) == (200, "OK"), answer
 
 
 # -- bodies that lie about their length -----------------------------------------------------------

@@ -17,7 +17,7 @@ from vbdt_exchange.hub import SCHEMA_VERSION, HubConfig, Store
 from vbdt_exchange.testing.axis import AxisSystem, LocalAxis
 from vbdt_exchange.testing.pytest_plugin import PackageFactory
 
-from .conftest import OTHER, RECEIVER, SENDER, Caller
+from .conftest import OTHER, RECEIVER, SENDER, Caller, unpadded_hex
 
 
 @pytest.fixture
@@ -101,18 +101,72 @@ def test_an_organ_registered_while_serving_may_send_at_once(
     assert answer["ErrorCode"] == "19"
 
 
-def test_upgrade_from_schema_version_1(tmp_path: Path) -> None:
+def test_upgrade_from_schema_version_1_to_3(tmp_path: Path) -> None:
     db = tmp_path / "hub.db"
     with Store(db) as store:
         store.add_system(SENDER, b"s")
     with sqlite3.connect(db) as conn:  # as version 1 left it
         conn.execute("DROP INDEX deliveries_seq")
+        conn.execute("DROP TABLE seen_requests")
         conn.execute("PRAGMA user_version=1")
     conn.close()
     with Store(db) as store:
         assert store.system(SENDER).system_id == SENDER
+        assert store.remember_request("signature", ttl=60)  # version 3's table
+        assert not store.remember_request("signature", ttl=60)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         plan = conn.execute("EXPLAIN QUERY PLAN SELECT max(seq) FROM deliveries").fetchall()
     conn.close()
     assert "deliveries_seq" in " ".join(str(row) for row in plan)
+
+
+@pytest.mark.parametrize("reading", ["header", "full"])
+@pytest.mark.parametrize(
+    ("hash_of", "stored"),
+    [
+        pytest.param("package", "package", id="hash-file-of-the-package"),
+        pytest.param("body", "body", id="hash-file-of-the-body-with-crlf"),
+        pytest.param(None, "package", id="no-hash-file"),
+        pytest.param("other", None, id="wrong-hash-file"),
+    ],
+)
+def test_the_bytes_kept_in_memory_and_in_a_spool_file_are_the_same(
+    reading: str, hash_of: str | None, stored: str | None
+) -> None:
+    """``reading="header"`` keeps a body up to 4 MiB in memory, ``"full"`` spools it: the
+    same ``hash-file`` rules decide what is stored (the SDK appends CRLF to the package), and
+    a refusal leaves nothing behind, not even a spool file."""
+    systems = [AxisSystem(SENDER, "s"), AxisSystem(RECEIVER, "r")]
+    package = PackageFactory()(to=[RECEIVER], attachments={"a.pdf": os.urandom(50_000)})
+    body = package + b"\r\n"
+    digest = {"package": package, "body": body, "other": b"other"}
+    with (
+        LocalAxis(systems, config=HubConfig(reading=reading)) as axis,  # type: ignore[arg-type]
+        httpx.Client(timeout=60) as client,
+    ):
+        call = Caller(client, axis.url)
+        params = {"servicetype": "eDoc", "messagetype": "edoc", "from": SENDER}
+        if hash_of is not None:
+            params["hash-file"] = unpadded_hex(digest[hash_of])
+        answer = call(
+            axis.system(SENDER),
+            "sendEdoc",
+            params,
+            body=body,
+            content_type="application/octet-stream",
+        ).json()
+        assert axis.store is not None
+        assert not list((axis.store.blob_dir / "incoming").iterdir())
+        if stored is None:
+            assert (answer["status"], answer["ErrorCode"]) == ("FAIL", "11"), answer
+            assert axis.store.counts()["messages"] == 0
+            assert not [p for p in axis.store.blob_dir.rglob("*") if p.is_file()]
+            return
+        assert answer["status"] == "OK", answer
+        expected = package if stored == "package" else body
+        (item,) = call.inbox(axis.system(RECEIVER))
+        raw = call(axis.system(RECEIVER), "downloadEdoc", {"docId": item["docId"]}, body=b"{}")
+        assert raw.content == expected
+        files = [p for p in axis.store.blob_dir.rglob("*") if p.is_file()]
+        assert [p.read_bytes() for p in files] == [expected]

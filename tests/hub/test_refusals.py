@@ -311,7 +311,9 @@ def test_deeply_nested_json_is_refused_not_a_crash(
     call: Caller, axis: LocalAxis, depth: int
 ) -> None:
     headers = {
-        "XroadVnpt-sign-header": "[" * depth,
+        # within the server's 16 KiB bound on a request head (past it, the HTTP server answers
+        # a plain 400 when the head arrives in more than one read)
+        "XroadVnpt-sign-header": "[" * min(depth, 15000),
         "XroadVnpt-hash-header": "00",
         "XroadVnpt-sign-header-key": "systemid",
     }

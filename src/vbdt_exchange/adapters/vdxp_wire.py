@@ -127,6 +127,9 @@ def parse_sdk_timestamp(text: str) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, second, millis * 1000)
 
 
+_UNPADDED_HEX = tuple(format(b, "x") for b in range(256))
+
+
 def sdk_hash_file(data: bytes | None = None, *, digest: bytes | None = None) -> str:
     """SHA-256 in the SDK's unpadded hex: each byte as ``%x``, so ``0f`` becomes ``f``.
 
@@ -139,7 +142,7 @@ def sdk_hash_file(data: bytes | None = None, *, digest: bytes | None = None) -> 
         if data is None:
             raise TypeError("give data or digest")
         digest = hashlib.sha256(data).digest()
-    return "".join(format(b, "x") for b in digest)
+    return "".join([_UNPADDED_HEX[b] for b in digest])
 
 
 def hash_file_matches(value: str, digest: bytes) -> bool:

@@ -7,9 +7,11 @@ import json
 import logging
 import signal
 import socket
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
+import attrs
 import click
 
 from vbdt_exchange.cli._main import EXIT_ERRORS, cli, fail, guarded, secret_from_env
@@ -133,6 +135,22 @@ def hub() -> None:
     help="Give up on a request body that has not arrived in this time (plus one second per "
     "64 KiB); 0 for no limit.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Serve from this many processes sharing the port and the store (use the cores; "
+    "replay refusal then goes through the store).",
+)
+@click.option(
+    "--http",
+    type=click.Choice(["h11", "httptools"]),
+    default="h11",
+    show_default=True,
+    help="uvicorn's HTTP parser: h11 (pure Python), or httptools (C, less CPU per request; "
+    "extra 'fast'). Both refuse a request head over 16 KiB.",
+)
 @guarded
 def serve(
     db: str,
@@ -146,14 +164,20 @@ def serve(
     refuse_invalid: bool,
     max_body_bytes: int,
     body_timeout: float,
+    workers: int,
+    http: str,
 ) -> None:
     """Serve the local axis from the database FILE until interrupted (Ctrl-C).
 
     Prints the endpoint URL on stderr; operations are POST {URL}/sendEdoc and so on. Register
-    systems first with `vbdt hub add-system`.
+    systems first with `vbdt hub add-system`. With --workers N, N processes accept on the same
+    port and share the store (SQLite in WAL mode, or PostgreSQL).
     """
-    from vbdt_exchange.hub import HubApp, HubConfig
+    from vbdt_exchange.hub import HubConfig
+    from vbdt_exchange.hub.server import httptools_available
 
+    if http == "httptools" and not httptools_available():
+        raise fail("--http httptools needs httptools: pip install 'vbdt_exchange[fast]'")
     if refuse_invalid and reading == "header":
         raise fail("--refuse-invalid needs --reading full (findings come from the full reader)")
     if refuse_replays and max_clock_skew is None:
@@ -167,6 +191,8 @@ def serve(
         refuse_invalid=refuse_invalid,
         max_body_bytes=max_body_bytes,
         body_timeout=datetime.timedelta(seconds=body_timeout) if body_timeout else None,
+        # every worker must see every signature: the in-process cache sees only its own
+        replay_cache="store" if workers > 1 else "process",
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -183,27 +209,57 @@ def serve(
     # the signal once stopped, which lands here as KeyboardInterrupt (exit 0).
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with sock, _store(db, blob_dir, schema) as store:
-            systems = store.systems()
-            if not systems:
-                click.echo(
-                    f"vbdt hub: warning: no system is registered in {store.location} "
-                    "(vbdt hub add-system); every request will be refused",
-                    err=True,
-                )
-            bound = sock.getsockname()[1]
-            shown = f"[{host}]" if ":" in host else host
-            server = _server(
-                HubApp(store, config),
-                f"vbdt hub: serving {store.location} on http://{shown}:{bound} "
-                f"({len(systems)} system(s); Ctrl-C to stop)",
-            )
-            server.run(sockets=[sock])
+        with sock:
+            _serve_on(sock, host, db, blob_dir, schema, config, workers, http)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
     click.echo("vbdt hub: stopped", err=True)
+
+
+def _serve_on(
+    sock: socket.socket,
+    host: str,
+    db: str,
+    blob_dir: Path | None,
+    schema: str | None,
+    config: Any,
+    workers: int,
+    http: str,
+) -> None:
+    from vbdt_exchange.hub import HubApp
+    from vbdt_exchange.hub.store import is_postgres
+
+    with _store(db, blob_dir, schema) as store:
+        systems = store.systems()
+        if not systems:
+            click.echo(
+                f"vbdt hub: warning: no system is registered in {store.location} "
+                "(vbdt hub add-system); every request will be refused",
+                err=True,
+            )
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        ready = (
+            f"vbdt hub: serving {store.location} on http://{shown}:{bound} "
+            f"({len(systems)} system(s)"
+            + (f", {workers} workers" if workers > 1 else "")
+            + "; Ctrl-C to stop)"
+        )
+        if workers == 1:
+            _server(HubApp(store, config), ready, http).run(sockets=[sock])
+            return
+    # the store was opened (created, migrated) once here; each worker opens its own
+    location = db if is_postgres(db) else str(Path(db).resolve())
+    factory = _WorkerApp(
+        location,
+        str(blob_dir.resolve()) if blob_dir is not None else None,
+        schema,
+        config,
+        logging.getLogger().getEffectiveLevel(),
+    )
+    _supervise(factory, workers, sock, ready, http)
 
 
 @hub.command("add-system")
@@ -277,7 +333,7 @@ def remove_system(db: str, blob_dir: Path | None, schema: str | None, system_id:
     click.echo(f"removed {system_id}")
 
 
-def _server(app: Any, ready: str) -> Any:
+def _server(app: Any, ready: str, http: Any) -> Any:
     """uvicorn's server for ``app``, announcing ``ready`` on stderr once it accepts connections
     (and handles signals), so that a script can wait for that line."""
     import uvicorn
@@ -288,17 +344,60 @@ def _server(app: Any, ready: str) -> Any:
             if self.started:
                 click.echo(ready, err=True)
 
-    return Server(
-        uvicorn.Config(
-            app,
-            lifespan="off",
-            interface="asgi3",
-            access_log=False,
-            log_config=None,
-            log_level=logging.getLogger().getEffectiveLevel(),
-            timeout_graceful_shutdown=5,
-        )
+    return Server(_config(app, http))
+
+
+def _config(app: Any, http: Any, **options: Any) -> Any:
+    from vbdt_exchange.hub.server import server_config
+
+    return server_config(
+        app, http=http, log_level=logging.getLogger().getEffectiveLevel(), **options
     )
+
+
+@attrs.frozen
+class _WorkerApp:
+    """What each worker process of ``vbdt hub serve --workers N`` calls to build its
+    application: its own connection to the store. Picklable (the workers are spawned)."""
+
+    location: str
+    blob_dir: str | None
+    schema: str | None
+    config: Any  # HubConfig
+    log_level: int
+
+    def __call__(self) -> Any:
+        from vbdt_exchange.hub import HubApp, Store
+
+        logging.basicConfig(
+            level=self.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        )
+        return HubApp(Store(self.location, blob_dir=self.blob_dir, schema=self.schema), self.config)
+
+
+def _supervise(
+    factory: _WorkerApp, workers: int, sock: socket.socket, ready: str, http: Any
+) -> None:
+    """Run ``workers`` uvicorn processes on ``sock`` (uvicorn's supervisor restarts one that
+    dies); announce ``ready`` once every one accepts connections; return on SIGINT/SIGTERM."""
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    config = _config(factory, http, factory=True, workers=workers)
+
+    class Supervisor(Multiprocess):
+        def init_processes(self) -> None:
+            super().init_processes()
+            timeout = self.config.timeout_worker_healthcheck
+            if all(p.wait_until_ready(timeout, self.should_exit) for p in self.processes):
+                click.echo(ready, err=True)
+            else:
+                self.should_exit.set()
+
+    supervisor = Supervisor(config, sockets=[sock])
+    supervisor.run()
+    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        raise fail("a hub worker could not start (see the messages above)")
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -125,6 +125,10 @@ class HubConfig:
         ``refuse_replays``) when the hub is reachable from anything but loopback.
     :ivar refuse_replays: with ``max_clock_skew`` set, refuse a request whose signature
         (``XroadVnpt-hash-header``) was already seen within the skew window.
+    :ivar replay_cache: where ``refuse_replays`` remembers the signatures it saw:
+        ``"process"`` (the default) in the application's memory, enough for one hub process;
+        ``"store"`` in the store, shared by every hub process on it (``vbdt hub serve
+        --workers N`` sets it), at the cost of one short write transaction per request.
     :ivar reading: how much of a package ``sendEdoc`` reads: ``"full"`` (the default) reads it
         with the library's reader, attachments included, and refuses any package it cannot
         read; ``"header"`` reads only up to the end of ``MessageHeader`` (hardened lxml pull
@@ -152,6 +156,7 @@ class HubConfig:
 
     max_clock_skew: datetime.timedelta | None = None
     refuse_replays: bool = False
+    replay_cache: Literal["process", "store"] = "process"
     reading: Literal["full", "header"] = "full"
     refuse_invalid: bool = False
     max_body_bytes: int = 256 * MiB
@@ -163,6 +168,10 @@ class HubConfig:
     def __attrs_post_init__(self) -> None:
         if self.reading not in ("full", "header"):
             raise HubConfigError(f"reading must be 'full' or 'header', not {self.reading!r}")
+        if self.replay_cache not in ("process", "store"):
+            raise HubConfigError(
+                f"replay_cache must be 'process' or 'store', not {self.replay_cache!r}"
+            )
         if self.refuse_invalid and self.reading != "full":
             raise HubConfigError("refuse_invalid needs reading='full' (findings come from it)")
         if self.refuse_replays and self.max_clock_skew is None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import json
 import logging
 import os
@@ -58,7 +59,8 @@ __all__ = ["SCHEMA_VERSION", "Store"]
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x56445850  # "VDXP"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+_NAMES = itertools.count()  # unique names of this process's files in incoming/
 _VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
 
 _MIGRATIONS: dict[int, str] = {
@@ -109,6 +111,15 @@ _MIGRATIONS: dict[int, str] = {
     2: """
     CREATE INDEX deliveries_seq ON deliveries(seq);
     """,
+    # signed requests seen, for refusing replays across every hub process on the store
+    # (HubConfig.replay_cache = "store"); rows live until ``expires`` (Unix time)
+    3: """
+    CREATE TABLE seen_requests (
+        signature TEXT PRIMARY KEY,
+        expires DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX seen_requests_expires ON seen_requests(expires);
+    """,
 }
 
 _PG_META = """
@@ -117,7 +128,7 @@ CREATE TABLE IF NOT EXISTS hub_meta (
     value TEXT NOT NULL
 )
 """
-_HUB_TABLES = ("systems", "organs", "messages", "deliveries", "hub_meta")
+_HUB_TABLES = ("systems", "organs", "messages", "deliveries", "seen_requests", "hub_meta")
 
 _DELIVERY_COLUMNS = (
     "d.doc_id, d.to_organ, d.receiver, d.sent, d.state, d.updated, d.received, "
@@ -579,6 +590,19 @@ class Store:
         fd, name = tempfile.mkstemp(dir=self.blob_dir / "incoming", prefix="body-")
         return os.fdopen(fd, "w+b"), Path(name)
 
+    def _write_blob(self, target: Path, data: bytes) -> None:
+        """Write ``data`` to a new file in ``incoming/`` (swept if this process dies), then
+        rename it into place: readers never see a partial package."""
+        name = self.blob_dir / "incoming" / f"inline-{os.getpid()}-{next(_NAMES)}"
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with open(fd, "wb") as f:
+                f.write(data)
+            os.replace(name, target)
+        except BaseException:
+            name.unlink(missing_ok=True)
+            raise
+
     def blob_path(self, sha256: str) -> Path:
         """Where the package with this SHA-256 is kept."""
         return self.blob_dir / sha256[:2] / sha256
@@ -595,7 +619,7 @@ class Store:
         message_type: str,
         sha256: str,
         size: int,
-        body: Path,
+        body: Path | bytes,
         document_id: str | None,
         title: str,
         notation: str,
@@ -605,7 +629,8 @@ class Store:
 
         ``body`` (a file from :meth:`incoming_file`) is moved into the store, or removed when
         the same sender already sent the same bytes: then the earlier message is returned and
-        nothing is delivered again.
+        nothing is delivered again. ``body`` may also be the package's bytes: they are written
+        into place (unless a package with the same SHA-256 is there already).
 
         :returns: the message, and whether it is new.
         """
@@ -615,14 +640,18 @@ class Store:
                 "SELECT doc_id FROM messages WHERE sender = ? AND sha256 = ?", (sender, sha256)
             ).fetchone()
             if row:
-                body.unlink(missing_ok=True)
+                if isinstance(body, Path):
+                    body.unlink(missing_ok=True)
                 return self.message(str(row[0])), False
             created = now()
             doc_id = str(uuid.uuid4())
             if target.parent not in self._blob_dirs:
                 target.parent.mkdir(exist_ok=True)
                 self._blob_dirs.add(target.parent)
-            os.replace(body, target)
+            if isinstance(body, Path):
+                os.replace(body, target)
+            elif not target.exists():
+                self._write_blob(target, body)
             message = Message(
                 doc_id=doc_id,
                 sender=sender,
@@ -764,6 +793,24 @@ class Store:
         if found is None:
             raise KeyError(doc_id)
         return found
+
+    def remember_request(self, signature: str, *, ttl: float) -> bool:
+        """Record a signed request's signature for ``ttl`` seconds; ``False`` when it is
+        already recorded and not yet expired (a replay).
+
+        One short transaction, shared by every process on the store: what
+        ``HubConfig.replay_cache = "store"`` uses so that a request replayed to another hub
+        worker is refused too. Expired signatures are removed on the way.
+        """
+        moment = time.time()
+        with self._write() as conn:
+            conn.execute("DELETE FROM seen_requests WHERE expires < ?", (moment,))
+            cursor = conn.execute(
+                "INSERT INTO seen_requests (signature, expires) VALUES (?, ?) "
+                "ON CONFLICT (signature) DO NOTHING",
+                (signature, moment + ttl),
+            )
+            return bool(cursor.rowcount == 1)
 
     def counts(self) -> dict[str, int]:
         """How many systems, messages and deliveries the store holds."""

@@ -41,6 +41,7 @@ import uvicorn
 from vbdt_exchange.errors import HubError
 from vbdt_exchange.hub.app import HubApp
 from vbdt_exchange.hub.model import HubConfig
+from vbdt_exchange.hub.server import HttpParser, server_config
 from vbdt_exchange.hub.store import Store, is_postgres
 from vbdt_exchange.hub.transport import SyncASGITransport
 
@@ -95,6 +96,8 @@ class LocalAxis:
     :param host: the address to listen on (loopback by default).
     :param port: the port; 0 (default) lets the OS pick a free one.
     :param serve: start the HTTP server; with ``False`` only :meth:`transport` works.
+    :param http: uvicorn's HTTP parser, ``"h11"`` (default) or ``"httptools"`` (the ``fast``
+        extra); see :mod:`vbdt_exchange.hub.server`.
     """
 
     def __init__(
@@ -108,6 +111,7 @@ class LocalAxis:
         host: str = "127.0.0.1",
         port: int = 0,
         serve: bool = True,
+        http: HttpParser = "h11",
     ) -> None:
         self.systems: tuple[AxisSystem, ...] = tuple(_system(s) for s in systems)
         self.db: Path | str | None = None if db is None else db if is_postgres(db) else Path(db)
@@ -117,6 +121,7 @@ class LocalAxis:
         self.host = host
         self.port = port
         self.serve = serve
+        self.http: HttpParser = http
         self.store: Store | None = None
         self.app: HubApp | None = None
         self._server: uvicorn.Server | None = None
@@ -145,17 +150,7 @@ class LocalAxis:
 
     def _start_server(self) -> None:
         assert self.app is not None
-        config = uvicorn.Config(
-            self.app,
-            host=self.host,
-            port=self.port,
-            lifespan="off",
-            interface="asgi3",
-            access_log=False,
-            log_config=None,
-            log_level=logging.WARNING,
-            timeout_graceful_shutdown=5,
-        )
+        config = server_config(self.app, host=self.host, port=self.port, log_level=logging.WARNING)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, name="vbdt-local-axis", daemon=True)
         thread.start()
