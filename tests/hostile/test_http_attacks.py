@@ -30,6 +30,7 @@ import json
 import logging
 import select
 import socket
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -49,6 +50,8 @@ CONFIG = HubConfig(
     body_timeout=datetime.timedelta(seconds=1), min_body_rate=1024, max_body_bytes=MAX_BODY
 )
 SYSTEMS = [AxisSystem(SENDER, "s3cret"), AxisSystem(RECEIVER, "r3ceiver")]
+HEAD_TIMEOUT = 1.0  # seconds for a request head (the server's default is 30)
+PROTOCOLS = {"h11": "BoundedH11Protocol", "httptools": "BoundedHttpToolsProtocol"}
 OCTETS = "application/octet-stream"
 BOUNDARY = "vbdt-b0undary"
 
@@ -61,7 +64,13 @@ Snapshot = tuple[int, int, tuple[str, ...]]
 @pytest.fixture(scope="module", params=["h11", "httptools"])
 def axis(request: pytest.FixtureRequest) -> Iterator[LocalAxis]:
     """The hub on each of uvicorn's HTTP parsers (``vbdt hub serve --http``)."""
-    with LocalAxis(SYSTEMS, config=CONFIG, http=request.param) as running:
+    with LocalAxis(
+        SYSTEMS, config=CONFIG, http=request.param, head_timeout=HEAD_TIMEOUT
+    ) as running:
+        # the parser asked for is the one serving
+        assert running._server is not None
+        protocol = running._server.config.http_protocol_class
+        assert protocol.__name__ == PROTOCOLS[request.param]
         yield running
 
 
@@ -393,6 +402,70 @@ def test_many_small_pipelined_requests_are_served(
     for _ in range(300):
         status, answer, rest = read_response(sock, rest)
         assert (status, answer["status"]) == (200, "OK"), answer
+
+
+def timed_answer(sock: socket.socket, limit: float) -> tuple[float, int, dict[str, Any]]:
+    """Seconds until the server answered (at most ``limit``), its status and body."""
+    started = time.monotonic()
+    ready, _, _ = select.select([sock], [], [], limit)
+    assert ready, f"no answer within {limit} s"
+    status, answer, _ = read_response(sock)
+    return time.monotonic() - started, status, answer
+
+
+def test_a_head_trickled_a_byte_at_a_time_meets_its_deadline(
+    axis: LocalAxis, connect: Callable[[], socket.socket]
+) -> None:
+    """Each byte would reset uvicorn's keep-alive timer: the head's own deadline still ends
+    it, with a 408, and the connection is closed."""
+    sock = connect()
+    started = time.monotonic()
+    sock.sendall(b"POST /vxp/getReceivedEdocList HTTP/1.1\r\nHost: axis\r\nX-Slow: ")
+    while time.monotonic() - started < HEAD_TIMEOUT + 3:
+        ready, _, _ = select.select([sock], [], [], 0.2)
+        if ready:
+            break
+        sendall_tolerant(sock, b"s")
+    elapsed = time.monotonic() - started
+    status, answer, _ = read_response(sock)
+    assert status == 408
+    assert "took too long" in answer["raw"]
+    assert HEAD_TIMEOUT - 0.1 <= elapsed <= HEAD_TIMEOUT + 2
+    assert closed_by_server(sock)
+
+
+def test_a_connection_that_sends_nothing_is_closed(
+    axis: LocalAxis, connect: Callable[[], socket.socket]
+) -> None:
+    sock = connect()
+    elapsed, status, _ = timed_answer(sock, HEAD_TIMEOUT + 3)
+    assert status == 408
+    assert elapsed <= HEAD_TIMEOUT + 2
+    assert closed_by_server(sock)
+
+
+def test_the_head_deadline_spares_keep_alive_and_slow_bodies(
+    axis: LocalAxis, connect: Callable[[], socket.socket], package: bytes
+) -> None:
+    """The deadline is per head: a second request after a pause, and a body that takes longer
+    than the head's deadline (but within the hub's body timeout), are served."""
+    sock = connect()
+    sock.sendall(listing_request())
+    status, answer, _ = read_response(sock)
+    assert (status, answer["status"]) == (200, "OK")
+    time.sleep(HEAD_TIMEOUT * 0.3)
+    sock.sendall(listing_request())
+    status, answer, _ = read_response(sock)
+    assert (status, answer["status"]) == (200, "OK")
+    # a body trickled over 1.5 × the head's deadline: the hub allows 1 s + 1 s per KiB
+    body = PackageFactory()(from_=SENDER, to=[RECEIVER], subject="Chậm mà chắc")
+    sock.sendall(head("sendEdoc", send_headers(body), length=len(body)))
+    pieces = [body[i : i + 1024] for i in range(0, len(body), 1024)]
+    for piece in pieces:
+        sock.sendall(piece)
+        time.sleep(HEAD_TIMEOUT * 1.5 / len(pieces))
+    status, answer, _ = read_response(sock)
+    assert (status, answer["status"]) == (200, "OK"), answer
 
 
 # -- bodies that lie about their length -----------------------------------------------------------

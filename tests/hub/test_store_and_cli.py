@@ -287,3 +287,40 @@ def test_cli_serve_body_timeout_cuts_a_slow_body(tmp_path: Path) -> None:
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert b'"ErrorCode":"10"' in answer.replace(b" ", b"")
     assert waited < 15  # cut off by the 0.5 s timeout, not by the test's socket timeout
+
+
+def test_cli_serve_head_timeout_closes_a_slow_head(tmp_path: Path) -> None:
+    """``--head-timeout`` reaches the server: a request head that never ends gets a 408."""
+    import re
+    import select
+    import socket
+    import time
+
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "vbdt_exchange", "hub", "serve"),
+            *("--db", str(tmp_path / "h.db"), "--port", "0", "--head-timeout", "0.5"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        assert proc.stderr is not None
+        proc.stderr.readline()  # the warning: no system registered
+        serving = proc.stderr.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)", serving)
+        assert found, serving
+        with socket.create_connection(("127.0.0.1", int(found.group(1))), timeout=20) as sock:
+            started = time.monotonic()
+            sock.sendall(b"POST /getEdoc HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            ready, _, _ = select.select([sock], [], [], 10)
+            elapsed = time.monotonic() - started
+            assert ready
+            answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        assert 0.4 <= elapsed <= 5
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

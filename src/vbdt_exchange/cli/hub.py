@@ -136,6 +136,15 @@ def hub() -> None:
     "64 KiB); 0 for no limit.",
 )
 @click.option(
+    "--head-timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Close a connection whose request head (request line and headers) is not complete "
+    "this long after the connection or the previous response (HTTP 408); 0 for no limit.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=1,
@@ -164,6 +173,7 @@ def serve(
     refuse_invalid: bool,
     max_body_bytes: int,
     body_timeout: float,
+    head_timeout: float,
     workers: int,
     http: str,
 ) -> None:
@@ -210,7 +220,8 @@ def serve(
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with sock:
-            _serve_on(sock, host, db, blob_dir, schema, config, workers, http)
+            server = {"http": http, "head_timeout": head_timeout or None}
+            _serve_on(sock, host, db, blob_dir, schema, config, workers, server)
     except KeyboardInterrupt:
         pass
     finally:
@@ -226,7 +237,7 @@ def _serve_on(
     schema: str | None,
     config: Any,
     workers: int,
-    http: str,
+    server: dict[str, Any],
 ) -> None:
     from vbdt_exchange.hub import HubApp
     from vbdt_exchange.hub.store import is_postgres
@@ -248,7 +259,7 @@ def _serve_on(
             + "; Ctrl-C to stop)"
         )
         if workers == 1:
-            _server(HubApp(store, config), ready, http).run(sockets=[sock])
+            _server(HubApp(store, config), ready, server).run(sockets=[sock])
             return
     # the store was opened (created, migrated) once here; each worker opens its own
     location = db if is_postgres(db) else str(Path(db).resolve())
@@ -259,7 +270,7 @@ def _serve_on(
         config,
         logging.getLogger().getEffectiveLevel(),
     )
-    _supervise(factory, workers, sock, ready, http)
+    _supervise(factory, workers, sock, ready, server)
 
 
 @hub.command("add-system")
@@ -333,7 +344,7 @@ def remove_system(db: str, blob_dir: Path | None, schema: str | None, system_id:
     click.echo(f"removed {system_id}")
 
 
-def _server(app: Any, ready: str, http: Any) -> Any:
+def _server(app: Any, ready: str, server: dict[str, Any]) -> Any:
     """uvicorn's server for ``app``, announcing ``ready`` on stderr once it accepts connections
     (and handles signals), so that a script can wait for that line."""
     import uvicorn
@@ -344,14 +355,15 @@ def _server(app: Any, ready: str, http: Any) -> Any:
             if self.started:
                 click.echo(ready, err=True)
 
-    return Server(_config(app, http))
+    return Server(_config(app, server))
 
 
-def _config(app: Any, http: Any, **options: Any) -> Any:
+def _config(app: Any, server: dict[str, Any], **options: Any) -> Any:
+    """uvicorn's configuration of the hub (``server``: ``http`` and ``head_timeout``)."""
     from vbdt_exchange.hub.server import server_config
 
     return server_config(
-        app, http=http, log_level=logging.getLogger().getEffectiveLevel(), **options
+        app, log_level=logging.getLogger().getEffectiveLevel(), **server, **options
     )
 
 
@@ -376,14 +388,14 @@ class _WorkerApp:
 
 
 def _supervise(
-    factory: _WorkerApp, workers: int, sock: socket.socket, ready: str, http: Any
+    factory: _WorkerApp, workers: int, sock: socket.socket, ready: str, server: dict[str, Any]
 ) -> None:
     """Run ``workers`` uvicorn processes on ``sock`` (uvicorn's supervisor restarts one that
     dies); announce ``ready`` once every one accepts connections; return on SIGINT/SIGTERM."""
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    config = _config(factory, http, factory=True, workers=workers)
+    config = _config(factory, server, factory=True, workers=workers)
 
     class Supervisor(Multiprocess):
         def init_processes(self) -> None:

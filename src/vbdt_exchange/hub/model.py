@@ -145,7 +145,8 @@ class HubConfig:
         ``min_body_rate`` bytes received (a slow body, one byte now and then, holds a
         connection and a spool file): past it the request is refused with code ``10`` and
         HTTP 408 and nothing is stored. ``None`` waits for ever. Slow *headers* are the
-        server's to bound, not the application's (see the hub's documentation).
+        server's to bound, not the application's: :mod:`vbdt_exchange.hub.server` gives
+        them a deadline of their own.
     :ivar min_body_rate: the slowest body, in bytes per second, that ``body_timeout`` allows
         for beyond its fixed part.
     :ivar http_errors: answer refusals with a 4xx HTTP status (and the axis's JSON body); with

@@ -6,10 +6,17 @@ installed. They differ where it matters to a server facing strangers: h11 refuse
 head (request line and headers) larger than 16 KiB, httptools has no bound at all — a client
 can send headers for ever and the server keeps them in memory. So the hub names its parser:
 
-* ``"h11"`` (the default): pure Python, the 16 KiB bound;
+* ``"h11"`` (the default): pure Python, the 16 KiB bound (:class:`BoundedH11Protocol`);
 * ``"httptools"``: the C parser (llhttp), a third to a half less CPU per request, with
   :class:`BoundedHttpToolsProtocol` putting back a bound on the head: 16 KiB, give or take
   the one read (at most 256 KiB) in which the request began.
+
+Neither parser bounds the *time* a head takes: uvicorn's keep-alive timeout runs only while a
+connection is idle, and any byte received cancels it, so a client sending its headers a byte at
+a time holds the connection for ever. Both protocols here add a deadline: a request head must
+be complete within ``head_timeout`` seconds (:data:`HEAD_TIMEOUT` by default) of the
+connection being made or of the previous response; past it the client gets a plain
+``408 Request Timeout`` and the connection is closed.
 """
 
 from __future__ import annotations
@@ -17,8 +24,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
 __all__ = [
     "HEAD_LIMIT",
+    "HEAD_TIMEOUT",
+    "BoundedH11Protocol",
     "BoundedHttpToolsProtocol",
     "HttpParser",
     "httptools_available",
@@ -28,18 +39,34 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HEAD_LIMIT = 16 * 1024  # h11's default bound on a request head, for both parsers
+HEAD_TIMEOUT = 30.0  # seconds for a request head, from the connection or the previous response
 HttpParser = Literal["h11", "httptools"]
 
+_REQUEST_TIMEOUT = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 31\r\nconnection: close\r\n\r\nThe request head took too long."
+)
 
-def server_config(app: Any, *, http: HttpParser = "h11", **options: Any) -> Any:
+
+def server_config(
+    app: Any,
+    *,
+    http: HttpParser = "h11",
+    head_timeout: float | None = HEAD_TIMEOUT,
+    **options: Any,
+) -> Any:
     """uvicorn's ``Config`` for the hub ``app``: the named HTTP parser (never uvicorn's
-    ``auto``), no lifespan, no access log, no proxy headers (the hub does not use the client's
+    ``auto``) with a deadline of ``head_timeout`` seconds for each request head (``None``: no
+    deadline), no lifespan, no access log, no proxy headers (the hub does not use the client's
     address), five seconds to finish requests on shutdown. ``options`` go to ``Config``
-    (``host``, ``port``, ``workers``, ``factory``, ``log_level`` ...)."""
+    (``host``, ``port``, ``workers``, ``factory``, ``log_level`` ...). The deadline travels as
+    the attribute ``vbdt_head_timeout`` of the ``Config`` (so that spawned workers get it)."""
     import uvicorn
 
+    if head_timeout is not None and head_timeout <= 0:
+        raise ValueError("head_timeout must be positive (or None)")
     if http == "h11":
-        protocol: Any = "h11"
+        protocol: Any = BoundedH11Protocol
     elif http == "httptools":
         _require_httptools()
         protocol = BoundedHttpToolsProtocol
@@ -55,7 +82,61 @@ def server_config(app: Any, *, http: HttpParser = "h11", **options: Any) -> Any:
         "h11_max_incomplete_event_size": HEAD_LIMIT,
     }
     settings.update(options)
-    return uvicorn.Config(app, http=protocol, **settings)
+    config = uvicorn.Config(app, http=protocol, **settings)
+    setattr(config, "vbdt_head_timeout", head_timeout)  # noqa: B010 - not a Config field
+    return config
+
+
+class _HeadDeadline:
+    """Mixed into uvicorn's protocols: a request head must be complete within the config's
+    ``vbdt_head_timeout`` of the connection or of the previous response, or the client gets a
+    408 and the connection is closed. A new request is recognised by the protocol's new
+    request cycle (``self.cycle``), which uvicorn creates when a head is complete."""
+
+    config: Any
+    cycle: Any
+    loop: Any
+    transport: Any
+
+    _head_timer: Any = None
+    _head_cycle: Any = None
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._arm_head_deadline()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        self._arm_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_deadline()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def _arm_head_deadline(self) -> None:
+        self._disarm_head_deadline()
+        timeout = getattr(self.config, "vbdt_head_timeout", None)
+        if timeout is None or self.transport.is_closing():
+            return
+        self._head_cycle = self.cycle
+        self._head_timer = self.loop.call_later(timeout, self._head_deadline_passed)
+
+    def _disarm_head_deadline(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_deadline_passed(self) -> None:
+        self._head_timer = None
+        if self.cycle is not self._head_cycle or self.transport.is_closing():
+            return  # a request began in time (its body has the hub's own deadline)
+        log.info("hub: a request head not complete within its deadline; connection closed")
+        self.transport.write(_REQUEST_TIMEOUT)
+        self.transport.close()
+
+
+class BoundedH11Protocol(_HeadDeadline, H11Protocol):
+    """uvicorn's h11 protocol with the deadline on request heads (h11 bounds their size)."""
 
 
 try:  # uvicorn's httptools protocol needs httptools: the optional "fast" extra
@@ -76,8 +157,9 @@ def _require_httptools() -> None:
         )
 
 
-class BoundedHttpToolsProtocol(_HttpTools or object):  # type: ignore[misc]
-    """uvicorn's httptools protocol with a bound on the request head (:data:`HEAD_LIMIT`).
+class BoundedHttpToolsProtocol(_HeadDeadline, _HttpTools or object):  # type: ignore[misc]
+    """uvicorn's httptools protocol with a bound on the request head (:data:`HEAD_LIMIT`) and
+    the deadline on it.
 
     A head still incomplete after more than ``HEAD_LIMIT`` bytes gets uvicorn's plain 400
     answer and the connection is closed, as h11 does. The parser reports no positions, so the

@@ -41,7 +41,7 @@ import uvicorn
 from vbdt_exchange.errors import HubError
 from vbdt_exchange.hub.app import HubApp
 from vbdt_exchange.hub.model import HubConfig
-from vbdt_exchange.hub.server import HttpParser, server_config
+from vbdt_exchange.hub.server import HEAD_TIMEOUT, HttpParser, server_config
 from vbdt_exchange.hub.store import Store, is_postgres
 from vbdt_exchange.hub.transport import SyncASGITransport
 
@@ -98,6 +98,8 @@ class LocalAxis:
     :param serve: start the HTTP server; with ``False`` only :meth:`transport` works.
     :param http: uvicorn's HTTP parser, ``"h11"`` (default) or ``"httptools"`` (the ``fast``
         extra); see :mod:`vbdt_exchange.hub.server`.
+    :param head_timeout: seconds a request head may take, from the connection or the previous
+        response (``None``: no limit); see :mod:`vbdt_exchange.hub.server`.
     """
 
     def __init__(
@@ -112,6 +114,7 @@ class LocalAxis:
         port: int = 0,
         serve: bool = True,
         http: HttpParser = "h11",
+        head_timeout: float | None = HEAD_TIMEOUT,
     ) -> None:
         self.systems: tuple[AxisSystem, ...] = tuple(_system(s) for s in systems)
         self.db: Path | str | None = None if db is None else db if is_postgres(db) else Path(db)
@@ -122,6 +125,7 @@ class LocalAxis:
         self.port = port
         self.serve = serve
         self.http: HttpParser = http
+        self.head_timeout = head_timeout
         self.store: Store | None = None
         self.app: HubApp | None = None
         self._server: uvicorn.Server | None = None
@@ -150,7 +154,14 @@ class LocalAxis:
 
     def _start_server(self) -> None:
         assert self.app is not None
-        config = server_config(self.app, host=self.host, port=self.port, log_level=logging.WARNING)
+        config = server_config(
+            self.app,
+            http=self.http,
+            head_timeout=self.head_timeout,
+            host=self.host,
+            port=self.port,
+            log_level=logging.WARNING,
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, name="vbdt-local-axis", daemon=True)
         thread.start()
