@@ -5,12 +5,16 @@ Precedence: flags > environment > file. A secret (the VDXP secret, the LGSP pass
 secret) is never a command-line value: it comes from an environment variable (the standard one,
 or one named with ``secret_env``/``--secret-env``) or from the file.
 
-Environment variables: ``VBDT_AXIS_KIND`` (``vdxp``, ``langson``, ``quangnam``),
+Environment variables: ``VBDT_AXIS_KIND`` (``vdxp``, ``langson``, ``quangnam``, ``email``),
 ``VBDT_AXIS_ENDPOINT``, ``VBDT_AXIS_SYSTEM_ID``, ``VBDT_AXIS_SECRET``, ``VBDT_AXIS_TEST``
 (``1``/``true``), ``VBDT_AXIS_TIMEOUT`` (seconds), ``VBDT_AXIS_CA_BUNDLE``,
 ``VBDT_AXIS_USERNAME``, ``VBDT_AXIS_PASSWORD``, ``VBDT_AXIS_APPLICATION_CODE`` (Lạng Sơn),
-``VBDT_AXIS_CLIENT_ID``, ``VBDT_AXIS_CLIENT_SECRET`` (Quảng Nam), and ``VBDT_AXIS_CONFIG``
-(the file, when no ``--config`` is given).
+``VBDT_AXIS_CLIENT_ID``, ``VBDT_AXIS_CLIENT_SECRET`` (Quảng Nam), the e-mail channel's
+``VBDT_AXIS_ADDRESS``, ``VBDT_AXIS_SMTP_HOST``, ``VBDT_AXIS_SMTP_PORT``,
+``VBDT_AXIS_SMTP_SECURITY``, ``VBDT_AXIS_SMTP_USERNAME``, ``VBDT_AXIS_SMTP_PASSWORD``,
+``VBDT_AXIS_IMAP_HOST``, ``VBDT_AXIS_IMAP_PORT``, ``VBDT_AXIS_IMAP_SECURITY``,
+``VBDT_AXIS_INBOX``, ``VBDT_AXIS_SENT_FOLDER`` (with ``USERNAME`` and ``PASSWORD`` for the
+mailbox), and ``VBDT_AXIS_CONFIG`` (the file, when no ``--config`` is given).
 
 The file is TOML, its keys in an ``[axis]`` table (or at the top level)::
 
@@ -19,6 +23,21 @@ The file is TOML, its keys in an ``[axis]`` table (or at the top level)::
     endpoint = "https://axis.example.gov.vn/vxp"
     system_id = "000.00.00.H29"
     secret_env = "H29_AXIS_SECRET"   # or: secret = "..." (then keep the file private)
+
+The e-mail channel (:class:`~vbdt_exchange.adapters.email.EmailChannel`) takes its mailbox and
+servers, and the receivers' addresses in an ``[axis.address_book]`` table (file only)::
+
+    [axis]
+    kind = "email"
+    system_id = "000.00.00.G22"
+    address = "vanthu@g22.gov.vn"
+    smtp_host = "mail.g22.gov.vn"      # smtp_port, smtp_security = "starttls" | "ssl"
+    imap_host = "mail.g22.gov.vn"      # imap_port, imap_security = "ssl" | "starttls"
+    username = "vanthu@g22.gov.vn"
+    password_env = "G22_MAIL_PASSWORD"
+
+    [axis.address_book]
+    "000.00.00.H29" = "vanthu@h29.gov.vn"
 
 >>> s = load_settings(flags={"endpoint": "http://127.0.0.1:8080"}, env={
 ...     "VBDT_AXIS_SYSTEM_ID": "000.00.00.H29", "VBDT_AXIS_SECRET": "s3cret",
@@ -51,13 +70,45 @@ __all__ = ["ENV_PREFIX", "KINDS", "AxisSettings", "load_settings", "open_channel
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "VBDT_AXIS_"
-Kind = Literal["vdxp", "langson", "quangnam"]
-KINDS: tuple[Kind, ...] = ("vdxp", "langson", "quangnam")
+Kind = Literal["vdxp", "langson", "quangnam", "email"]
+KINDS: tuple[Kind, ...] = ("vdxp", "langson", "quangnam", "email")
 
-_PLAIN = ("kind", "endpoint", "system_id", "username", "application_code", "client_id")
-_SECRETS = ("secret", "password", "client_secret")
+_EMAIL_PLAIN = (
+    "address",
+    "smtp_host",
+    "smtp_security",
+    "smtp_username",
+    "imap_host",
+    "imap_security",
+    "inbox",
+    "sent_folder",
+)
+_PLAIN = (
+    "kind",
+    "endpoint",
+    "system_id",
+    "username",
+    "application_code",
+    "client_id",
+    *_EMAIL_PLAIN,
+)
+_SECRETS = ("secret", "password", "client_secret", "smtp_password")
+_NUMBERS = ("timeout", "smtp_port", "imap_port")
 _ALL_KEYS = frozenset(
-    {*_PLAIN, *_SECRETS, *(f"{s}_env" for s in _SECRETS), "test", "timeout", "ca_bundle"}
+    {
+        *_PLAIN,
+        *_SECRETS,
+        *(f"{s}_env" for s in _SECRETS),
+        *_NUMBERS,
+        "test",
+        "ca_bundle",
+        "address_book",
+    }
+)
+#: settings that ``vbdt axis`` also takes as flags (the others: environment or file)
+_FLAGGED = frozenset(
+    {"kind", "endpoint", "system_id", "test", "timeout", "ca_bundle", "username"}
+    | {"application_code", "client_id"}
 )
 
 
@@ -78,6 +129,14 @@ class AxisSettings:
     :ivar application_code: Lạng Sơn ``applicationCode``.
     :ivar client_id: Quảng Nam OAuth2 consumer key.
     :ivar client_secret: its secret.
+    :ivar address: e-mail: our official address; ``username``/``password`` log in to the
+        mailbox.
+    :ivar smtp_host: e-mail: the submission server (``smtp_port``, ``smtp_security``,
+        ``smtp_username``, ``smtp_password`` as in
+        :class:`~vbdt_exchange.adapters.email.EmailConfig`).
+    :ivar imap_host: e-mail: the mailbox's server (``imap_port``, ``imap_security``,
+        ``inbox``, ``sent_folder``).
+    :ivar address_book: e-mail: organ id → official address of the receivers (file only).
     :ivar origin: for each value set, where it came from (``flag``, ``env VAR``, ``file PATH``).
     """
 
@@ -93,13 +152,25 @@ class AxisSettings:
     application_code: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    address: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: str | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    imap_host: str | None = None
+    imap_port: int | None = None
+    imap_security: str | None = None
+    inbox: str | None = None
+    sent_folder: str | None = None
+    address_book: dict[str, str] = attrs.field(factory=dict)
     origin: dict[str, str] = attrs.field(factory=dict)
 
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{f.name}={getattr(self, f.name)!r}"
             for f in attrs.fields(AxisSettings)
-            if f.name not in (*_SECRETS, "origin") and getattr(self, f.name) is not None
+            if f.name not in (*_SECRETS, "origin") and getattr(self, f.name) not in (None, {})
         )
         hidden = ", ".join(f"{s}=***" for s in _SECRETS if getattr(self, s))
         return f"AxisSettings({shown}{', ' + hidden if hidden else ''})"
@@ -116,6 +187,8 @@ def _how_to_give(name: str) -> str:
     if name in _SECRETS:
         flag = "--" + name.replace("_", "-") + "-env VAR"
         return f"no {name}: set {env} (or name another variable with {flag}) or {name} in the file"
+    if name not in _FLAGGED:
+        return f"no {name}: set {env}, or {name} in the config file"
     return f"no {name}: give --{name.replace('_', '-')}, set {env}, or {name} in the config file"
 
 
@@ -192,7 +265,7 @@ def load_settings(
             origin[name] = where
 
     for layer, where in ((flags, "flag"), (None, "env"), (file_values, f"file {path_value}")):
-        for name in (*_PLAIN, "test", "timeout", "ca_bundle"):
+        for name in (*_PLAIN, *_NUMBERS, "test", "ca_bundle"):
             if layer is None:
                 take(name, env.get(ENV_PREFIX + name.upper()), f"env {ENV_PREFIX}{name.upper()}")
             else:
@@ -226,17 +299,25 @@ def load_settings(
             raise AxisConfigError(f"timeout ({origin['timeout']}): not a number") from None
         if timeout <= 0:
             raise AxisConfigError(f"timeout ({origin['timeout']}): must be positive")
-    for text in (
-        "endpoint",
-        "system_id",
-        "ca_bundle",
-        "username",
-        "application_code",
-        "client_id",
-        *_SECRETS,
+    ports: dict[str, int | None] = {"smtp_port": None, "imap_port": None}
+    for port in ports:
+        value = values.get(port)
+        if value is None:
+            continue
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdigit() or not 0 < int(text) < 65536:
+            raise AxisConfigError(f"{port} ({origin[port]}): not a port number: {value!r}")
+        ports[port] = int(text)
+    for name in (*(n for n in _PLAIN if n != "kind"), "ca_bundle", *_SECRETS):
+        if name in values and not isinstance(values[name], str):
+            raise AxisConfigError(f"{name} ({origin[name]}): not a string")
+    book = file_values.get("address_book", {})
+    if not isinstance(book, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in book.items()
     ):
-        if text in values and not isinstance(values[text], str):
-            raise AxisConfigError(f"{text} ({origin[text]}): not a string")
+        raise AxisConfigError(
+            f"{path_value}: [axis.address_book] must map organ ids to e-mail addresses (strings)"
+        )
     return AxisSettings(
         kind=kind,
         endpoint=values.get("endpoint"),
@@ -250,6 +331,18 @@ def load_settings(
         application_code=values.get("application_code"),
         client_id=values.get("client_id"),
         client_secret=values.get("client_secret"),
+        address=values.get("address"),
+        smtp_host=values.get("smtp_host"),
+        smtp_port=ports["smtp_port"],
+        smtp_security=values.get("smtp_security"),
+        smtp_username=values.get("smtp_username"),
+        smtp_password=values.get("smtp_password"),
+        imap_host=values.get("imap_host"),
+        imap_port=ports["imap_port"],
+        imap_security=values.get("imap_security"),
+        inbox=values.get("inbox"),
+        sent_folder=values.get("sent_folder"),
+        address_book=dict(book),
         origin=origin,
     )
 
@@ -258,16 +351,19 @@ def open_channel(
     settings: AxisSettings, *, transport: httpx.BaseTransport | None = None
 ) -> Channel:
     """The channel ``settings`` describe (:class:`~vbdt_exchange.adapters.vdxp.VdxpClient`,
-    :class:`~vbdt_exchange.adapters.lgsp_langson.LangSonClient` or
-    :class:`~vbdt_exchange.adapters.lgsp_quangnam.QuangNamClient`); close it after use.
+    :class:`~vbdt_exchange.adapters.lgsp_langson.LangSonClient`,
+    :class:`~vbdt_exchange.adapters.lgsp_quangnam.QuangNamClient` or
+    :class:`~vbdt_exchange.adapters.email.EmailChannel`); close it after use.
 
     :raises AxisConfigError: a setting the kind needs is missing (the message says how to give
-        it).
+        it), or one the channel refuses (a plain-text mail server that is not on loopback ...).
     """
     from vbdt_exchange.adapters.lgsp_langson import LangSonClient, LangSonConfig
     from vbdt_exchange.adapters.lgsp_quangnam import QuangNamClient, QuangNamConfig
     from vbdt_exchange.adapters.vdxp import VdxpClient, VdxpConfig
 
+    if settings.kind == "email":
+        return _email_channel(settings)
     settings.require("endpoint", "system_id", "secret")
     assert settings.endpoint
     assert settings.system_id
@@ -321,3 +417,37 @@ def open_channel(
         ),
         transport=transport,
     )
+
+
+def _email_channel(settings: AxisSettings) -> Channel:
+    import ssl
+
+    from vbdt_exchange.adapters.email import EmailChannel, EmailConfig
+
+    settings.require("system_id", "address", "smtp_host", "imap_host", "username", "password")
+    context = None
+    if settings.ca_bundle:
+        try:
+            context = ssl.create_default_context(cafile=settings.ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise AxisConfigError(f"ca_bundle {settings.ca_bundle}: {exc}") from None
+    names = (
+        *("smtp_port", "imap_port", "smtp_security", "imap_security", "smtp_username"),
+        *("smtp_password", "inbox", "sent_folder", "timeout"),
+    )
+    options: dict[str, Any] = {n: getattr(settings, n) for n in names if getattr(settings, n)}
+    try:
+        config = EmailConfig(
+            system_id=cast(str, settings.system_id),
+            address=cast(str, settings.address),
+            smtp_host=cast(str, settings.smtp_host),
+            imap_host=cast(str, settings.imap_host),
+            username=cast(str, settings.username),
+            password=cast(str, settings.password),
+            address_book=cast(Any, settings.address_book),
+            ssl_context=context,
+            **options,
+        )
+    except (TypeError, ValueError) as exc:  # a security value EmailConfig does not know ...
+        raise AxisConfigError(f"e-mail channel: {exc}") from None
+    return EmailChannel(config)

@@ -62,7 +62,8 @@ def connection_options(func: F) -> F:
         click.option(
             "--kind",
             type=click.Choice(KINDS),
-            help="The axis's protocol: vdxp (national axis, local axis), langson, quangnam; "
+            help="The axis's protocol: vdxp (national axis, local axis), langson, quangnam, "
+            "email (settings from the environment or the file); "
             "env VBDT_AXIS_KIND; default vdxp.",
         ),
         click.option("--endpoint", metavar="URL", help="The axis's URL; env VBDT_AXIS_ENDPOINT."),
