@@ -258,17 +258,25 @@ class HubApp:
         return _Call(found[-1], signed.params, headers)
 
     def _check_replay(self, signature: str, skew: datetime.timedelta) -> None:
+        # a timestamp passes within ``skew`` either side of the clock: 2 × skew covers it
+        window = 2 * skew.total_seconds()
         if self.config.replay_cache == "store":
-            # a timestamp passes within ``skew`` either side of the clock: 2 × skew covers it
-            if not self.store.remember_request(signature, ttl=2 * skew.total_seconds()):
-                raise _Refusal("15", "Xac thuc that bai: this signed request was already received")
-            return
-        horizon = time.monotonic() - 2 * skew.total_seconds()
+            fresh = self.store.remember_request(signature, ttl=window)
+        else:
+            fresh = self._remember(signature, window)
+        if not fresh:
+            raise _Refusal("15", "Xac thuc that bai: this signed request was already received")
+
+    def _remember(self, signature: str, window: float) -> bool:
+        """The in-process replay cache: ``False`` when ``signature`` was seen within
+        ``window`` seconds."""
+        horizon = time.monotonic() - window
         while self._seen and next(iter(self._seen.values())) < horizon:
             self._seen.popitem(last=False)
         if signature in self._seen:
-            raise _Refusal("15", "Xac thuc that bai: this signed request was already received")
+            return False
         self._seen[signature] = time.monotonic()
+        return True
 
     # -- sendEdoc -------------------------------------------------------------------------------
 
@@ -739,9 +747,8 @@ def _read_header(source: Path | bytes, limit: int = 16 * 1024 * 1024) -> _Head:
         """The first child element of each local name (comments and PIs skipped)."""
         found: dict[str, Any] = {}
         for child in parent:
-            tag = child.tag
-            if isinstance(tag, str):
-                found.setdefault(tag.rpartition("}")[2], child)
+            if isinstance(child.tag, str):
+                found.setdefault(_local(child.tag), child)
         return found
 
     def text(kids: dict[str, Any], *names: str) -> str | None:
@@ -771,7 +778,7 @@ def _read_header(source: Path | bytes, limit: int = 16 * 1024 * 1024) -> _Head:
         )
     organs = []
     for to in message:
-        if isinstance(to.tag, str) and to.tag.rpartition("}")[2] == "To":
+        if _local(to.tag) == "To":
             organ = text(first(to), "OrganId")
             if organ:
                 organs.append(organ)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import itertools
 import json
 import logging
 import os
@@ -60,7 +59,6 @@ log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x56445850  # "VDXP"
 SCHEMA_VERSION = 3
-_NAMES = itertools.count()  # unique names of this process's files in incoming/
 _VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
 
 _MIGRATIONS: dict[int, str] = {
@@ -593,11 +591,10 @@ class Store:
     def _write_blob(self, target: Path, data: bytes) -> None:
         """Write ``data`` to a new file in ``incoming/`` (swept if this process dies), then
         rename it into place: readers never see a partial package."""
-        name = self.blob_dir / "incoming" / f"inline-{os.getpid()}-{next(_NAMES)}"
-        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        out, name = self.incoming_file()
         try:
-            with open(fd, "wb") as f:
-                f.write(data)
+            with out:
+                out.write(data)
             os.replace(name, target)
         except BaseException:
             name.unlink(missing_ok=True)
