@@ -24,7 +24,8 @@ def test_signed_package_round_trip(
     edoc: Callable[..., bytes],
     tmp_path: Path,
 ) -> None:
-    pki = TestPKI.generate(now=datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC))
+    # the CRL is verified at the real time: the PKI must be fresh (a fixed date expired)
+    pki = TestPKI.generate(now=datetime.datetime.now(datetime.UTC).replace(microsecond=0))
     signer = KeySigner(
         pki.organisation.private_key, pki.organisation.certificate, pki.organisation.chain[1:-1]
     )
