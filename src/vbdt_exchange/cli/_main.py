@@ -189,7 +189,20 @@ def load_commands() -> click.Group:
     return cli
 
 
+def _quiet_dependency_warnings() -> None:
+    """Keep warnings that dependencies raise about themselves off the command line's stderr.
+
+    pyHanko imports cryptography's DSA key class, which cryptography 51 deprecates with a
+    warning at import time; nothing here signs or verifies with DSA. The library itself sets no
+    filter (that is the host application's choice); the command line is an application.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko(\.|$)")
+
+
 def main() -> None:
     """Console-script entry point."""
+    _quiet_dependency_warnings()
     code = load_commands()(prog_name="vbdt")
     sys.exit(code if isinstance(code, int) else EXIT_OK)

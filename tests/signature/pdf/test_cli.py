@@ -159,3 +159,17 @@ def test_verify_exit_codes(files: Path, document: bytes, encrypted_pdf: bytes) -
     assert out.startswith("vbdt: error:")
     code, out = run("pdf", "verify", f"{d}/missing.pdf")
     assert code == 2
+
+
+def test_the_command_line_does_not_pass_on_dependency_warnings(files: Path) -> None:
+    """pyHanko's import of cryptography's deprecated DSA class warns; ``vbdt`` keeps it quiet."""
+    import subprocess
+    import sys
+
+    d = str(files)
+    done = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "vbdt_exchange", "pdf", "verify", f"{d}/in.pdf"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert "Warning" not in done.stderr, done.stderr
+    assert "pdf" in (done.stdout + done.stderr).lower()  # it really ran the command
