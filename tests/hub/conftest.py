@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +23,27 @@ SENDER = "000.00.00.H29"
 RECEIVER = "000.00.00.G22"
 OTHER = "000.00.00.G09"
 TIMESTAMP = "22112026T000518+0709"
+
+
+def store_package(
+    store: Any, package: bytes, body: bytes | Path | None = None, to: list[str] | None = None
+) -> Any:
+    """``Store.accept`` a package from SENDER (``body``: its bytes, the default, or a spool
+    file holding them); the new message."""
+    message, new = store.accept(
+        sender=SENDER,
+        from_organ=SENDER,
+        message_type="edoc",
+        sha256=hashlib.sha256(package).hexdigest(),
+        size=len(package),
+        body=package if body is None else body,
+        document_id=None,
+        title="",
+        notation="",
+        to_organs=[RECEIVER] if to is None else to,
+    )
+    assert new
+    return message
 
 
 def unpadded_hex(data: bytes) -> str:

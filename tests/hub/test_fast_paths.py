@@ -1,6 +1,6 @@
 """The hub's fast paths keep their checks: header reading refuses a package cut short, one-query
 credentials see registrations made while serving, large answers stream in pieces, the schema
-upgrade from version 1 adds the sequence index."""
+upgrades from version 1 on."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from vbdt_exchange.hub import SCHEMA_VERSION, HubConfig, Store
 from vbdt_exchange.testing.axis import AxisSystem, LocalAxis
 from vbdt_exchange.testing.pytest_plugin import PackageFactory
 
-from .conftest import OTHER, RECEIVER, SENDER, Caller, unpadded_hex
+from .conftest import OTHER, RECEIVER, SENDER, Caller, store_package, unpadded_hex
 
 
 @pytest.fixture
@@ -101,21 +101,42 @@ def test_an_organ_registered_while_serving_may_send_at_once(
     assert answer["ErrorCode"] == "19"
 
 
-def test_upgrade_from_schema_version_1_to_3(tmp_path: Path) -> None:
+def test_upgrade_from_schema_version_1(tmp_path: Path) -> None:
+    """Version 2 adds the sequence index, 3 the replay table, 4 the pack columns; a package
+    stored as a file before the upgrade is still read after it."""
     db = tmp_path / "hub.db"
+    old, fresh = b"<edXML>old</edXML>", b"<edXML>new</edXML>"
     with Store(db) as store:
         store.add_system(SENDER, b"s")
+        store.add_system(RECEIVER, b"r")
+        out, spooled = store.incoming_file()
+        with out:
+            out.write(old)
+        old_id = store_package(store, old, spooled).doc_id
     with sqlite3.connect(db) as conn:  # as version 1 left it
         conn.execute("DROP INDEX deliveries_seq")
         conn.execute("DROP TABLE seen_requests")
+        conn.execute("ALTER TABLE messages DROP COLUMN pack")
+        conn.execute("ALTER TABLE messages DROP COLUMN pack_offset")
         conn.execute("PRAGMA user_version=1")
     conn.close()
     with Store(db) as store:
         assert store.system(SENDER).system_id == SENDER
         assert store.remember_request("signature", ttl=60)  # version 3's table
         assert not store.remember_request("signature", ttl=60)
+        before = store.message(old_id)
+        assert before.pack is None
+        with store.open_package(before) as f:
+            assert f.read() == old
+        after = store.message(
+            store_package(store, fresh).doc_id
+        )  # in memory: into a pack (version 4)
+        assert after.pack is not None
+        assert after.pack_offset == 0
+        with store.open_package(after) as f:
+            assert f.read() == fresh
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         plan = conn.execute("EXPLAIN QUERY PLAN SELECT max(seq) FROM deliveries").fetchall()
     conn.close()
     assert "deliveries_seq" in " ".join(str(row) for row in plan)

@@ -29,6 +29,7 @@ received from the counterparts for sent documents and those the agency sent for 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import os
@@ -37,7 +38,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 from lxml import etree
@@ -50,6 +51,8 @@ from vbdt_exchange.engine.stats import (
     StatusEvent,
 )
 from vbdt_exchange.errors import VbdtError
+from vbdt_exchange.hub.model import HubStoreError
+from vbdt_exchange.hub.packs import Slice, check_pack_name
 from vbdt_exchange.hub.store import APPLICATION_ID, SCHEMA_VERSION
 
 __all__ = [
@@ -108,8 +111,13 @@ def _text(node: Any) -> str | None:
     return value or None
 
 
-def package_facts(path: str | os.PathLike[str], *, limit: int = HEADER_LIMIT) -> PackageFacts:
+def package_facts(
+    path: str | os.PathLike[str] | BinaryIO, *, limit: int = HEADER_LIMIT
+) -> PackageFacts:
     """Read the type, paper flag and signature presence from a package file's header.
+
+    :param path: the package file, or a binary file open on it (read from where it is; left
+        open).
 
     The parser resolves no entity, loads no DTD (a ``<!DOCTYPE`` is refused), touches no
     network and stops at the end of ``edXMLHeader``; attachments are never decoded.
@@ -126,7 +134,13 @@ def package_facts(path: str | os.PathLike[str], *, limit: int = HEADER_LIMIT) ->
     header: Any = None
     seen = 0
     try:
-        with open(path, "rb") as stream:
+        opened: contextlib.AbstractContextManager[BinaryIO]
+        if isinstance(path, (str, os.PathLike)):
+            opened = open(path, "rb")  # noqa: SIM115 (entered below)
+        else:
+            opened = contextlib.nullcontext(path)
+            path = str(getattr(path, "name", "package"))
+        with opened as stream:
             while header is None:
                 chunk = stream.read(64 * 1024)
                 if not chunk:
@@ -169,7 +183,8 @@ def package_facts(path: str | os.PathLike[str], *, limit: int = HEADER_LIMIT) ->
 # -- the local axis store -------------------------------------------------------------------------
 
 
-def _open_readonly(path: Path) -> sqlite3.Connection:
+def _open_readonly(path: Path) -> tuple[sqlite3.Connection, int]:
+    """The axis database opened read-only, and its schema version."""
     if not path.is_file():
         raise StatsSourceError(f"{path}: no such axis database")
     try:
@@ -191,7 +206,7 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
             f"{path}: axis schema version {version} is newer than this vbdt_exchange knows "
             f"({SCHEMA_VERSION}): upgrade vbdt_exchange"
         )
-    return conn
+    return conn, int(version)
 
 
 def _hub_time(text: str) -> datetime.datetime:
@@ -215,12 +230,14 @@ def records_from_axis(
     """
     path = Path(db_path)
     blobs = Path(blob_dir) if blob_dir is not None else Path(f"{path}.blobs")
-    conn = _open_readonly(path)
+    conn, version = _open_readonly(path)
+    # where each package is: a pack file and an offset (schema 4), or a file named by SHA-256
+    where = "pack, pack_offset, size" if version >= 4 else "NULL, NULL, size"
     try:
         try:
             messages = conn.execute(
-                "SELECT doc_id, from_organ, message_type, sha256, document_id, title, created "
-                "FROM messages ORDER BY created, doc_id"
+                "SELECT doc_id, from_organ, message_type, sha256, document_id, title, created, "  # noqa: S608 (constant)
+                f"{where} FROM messages ORDER BY created, doc_id"
             ).fetchall()
             deliveries = conn.execute(
                 "SELECT message_id, to_organ, sent FROM deliveries ORDER BY seq"
@@ -234,7 +251,7 @@ def records_from_axis(
     for message_id, to_organ, sent in deliveries:
         to_organs.setdefault(str(message_id), []).append((str(to_organ), bool(sent)))
     statuses: dict[str, list[StatusEvent]] = {}
-    for _, from_organ, kind, _, document_id, title, created in messages:
+    for _, from_organ, kind, _, document_id, title, created, *_ in messages:
         if kind != "status" or not document_id:
             continue
         m = _STATUS_CODE.search(str(title))
@@ -248,7 +265,7 @@ def records_from_axis(
     seen_sent: set[tuple[str, str]] = set()  # (From, DocumentId)
     seen_received: set[tuple[str, str, str]] = set()  # (To, From, DocumentId)
     resent = 0
-    for doc_id, from_organ, kind, sha256, document_id, _, created in messages:
+    for doc_id, from_organ, kind, sha256, document_id, _, created, pack, offset, size in messages:
         if kind != "edoc":
             continue
         sender = str(from_organ)
@@ -267,10 +284,14 @@ def records_from_axis(
             continue
         facts = PackageFacts()
         if read_packages:
-            blob = blobs / str(sha256)[:2] / str(sha256)
             try:
-                facts = package_facts(blob)
-            except StatsSourceError as exc:
+                if pack is None:
+                    facts = package_facts(blobs / str(sha256)[:2] / str(sha256))
+                else:
+                    stored = Slice(blobs / "packs" / check_pack_name(str(pack)), offset, size)
+                    with stored.open() as stream:
+                        facts = package_facts(stream)
+            except (StatsSourceError, HubStoreError, OSError) as exc:
                 log.warning("axis message %s: type, paper and signature unknown: %s", doc_id, exc)
         at = _hub_time(str(created))
         answers = statuses.get(str(document_id), []) if document_id else []
@@ -320,7 +341,7 @@ def agency_names(db_path: str | os.PathLike[str] | None = None) -> dict[str, str
     names = {a.code: a.name for a in AgencyDirectory.bundled() if a.code and a.name}
     if db_path is not None:
         path = Path(db_path)
-        conn = _open_readonly(path)
+        conn, _ = _open_readonly(path)
         try:
             rows = conn.execute("SELECT organ_id, name FROM organs WHERE name != ''").fetchall()
         except sqlite3.DatabaseError as exc:

@@ -70,6 +70,7 @@ from vbdt_exchange.hub.model import (
     HubStoreError,
     System,
 )
+from vbdt_exchange.hub.packs import Slice
 from vbdt_exchange.hub.store import Store
 
 __all__ = ["ERROR_CODES", "HubApp"]
@@ -141,7 +142,7 @@ class _Answer:
 
     payload: dict[str, Any]
     http_status: int = 200
-    stream: Path | None = None
+    stream: Slice | None = None
     raw: bool = False
 
 
@@ -510,13 +511,13 @@ class HubApp:
         await _drain(receive, _SMALL_BODY)
         delivery = await _quick(self._fetch, call)
         answer = _ok()
-        answer.stream = self.store.blob_path(delivery.message.sha256)
+        answer.stream = self.store.stored(delivery.message)
         return answer
 
     async def _download_edoc(self, call: _Call, receive: _Body) -> _Answer:
         await _drain(receive, _SMALL_BODY)
         delivery = await _quick(self._fetch, call)
-        return _Answer({}, stream=self.store.blob_path(delivery.message.sha256), raw=True)
+        return _Answer({}, stream=self.store.stored(delivery.message), raw=True)
 
     def _fetch(self, call: _Call) -> Delivery:
         delivery = self._own_delivery(call)
@@ -1042,8 +1043,14 @@ async def _respond(send: Send, answer: _Answer, *, close: bool = False) -> None:
         )
         await send({"type": "http.response.body", "body": body})
         return
-    with open(answer.stream, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
+    size = answer.stream.size
+    with contextlib.ExitStack() as files:
+        # opened (or read) before the answer starts: a package that cannot be read is an error
+        # answer, not a cut one
+        if size > _B64_CHUNK:
+            pieces = _read_in_thread(files.enter_context(answer.stream.open()))
+        else:  # one read, on the event loop: less than a hop to a thread
+            pieces = _these(answer.stream.read())
         if answer.raw:
             length = size
             content_type = b"application/octet-stream"
@@ -1061,14 +1068,22 @@ async def _respond(send: Send, answer: _Answer, *, close: bool = False) -> None:
         await send(start)
         if head:
             await send({"type": "http.response.body", "body": head, "more_body": True})
-        while True:
-            # joining head, data and tail would copy the data once more (fresh pages: slower)
-            chunk = await asyncio.to_thread(f.read, _B64_CHUNK) if size > _B64_CHUNK else f.read()
-            if not chunk:
-                break
+        # joining head, data and tail would copy the data once more (fresh pages: slower)
+        async for chunk in pieces:
             data = chunk if answer.raw else _b64encode(chunk)
             await send({"type": "http.response.body", "body": data, "more_body": True})
         await send({"type": "http.response.body", "body": tail})
+
+
+async def _read_in_thread(f: BinaryIO) -> AsyncIterator[bytes]:
+    """The pieces of a large stored package, each read in a worker thread."""
+    while chunk := await asyncio.to_thread(f.read, _B64_CHUNK):
+        yield chunk
+
+
+async def _these(*chunks: bytes) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
 
 
 def _b64encode_stdlib(data: bytes) -> bytes:

@@ -72,6 +72,9 @@ class Message:
     :ivar title: the subject (edoc) or the status code (status), for listings.
     :ivar notation: ``Code/CodeNumber`` and ``CodeNotation`` joined (``12/UBND-VP``), or ``""``.
     :ivar created: when the hub accepted it (Vietnam time, naive).
+    :ivar pack: the pack file holding the package (:mod:`vbdt_exchange.hub.packs`), or
+        ``None`` when it is a file of its own named by ``sha256``.
+    :ivar pack_offset: where in ``pack`` the package starts (``None`` without a pack).
     """
 
     doc_id: str
@@ -84,6 +87,8 @@ class Message:
     title: str
     notation: str
     created: datetime.datetime
+    pack: str | None = None
+    pack_offset: int | None = None
 
 
 @attrs.frozen

@@ -1,8 +1,10 @@
-"""The hub's persistent store: SQLite (WAL) for the records, content-addressed files for packages.
+"""The hub's persistent store: SQLite (WAL) for the records, files for the packages.
 
-A store is one SQLite database file and a folder of package files next to it
-(``<db>.blobs/``, named by SHA-256). Packages never sit in the database or in memory: the hub
-streams a request body to a temporary file in that folder and renames it into place. The
+A store is one SQLite database file and a folder of package files next to it (``<db>.blobs/``).
+Packages never sit in the database. A package small enough to be received in memory
+(``reading="header"``) is appended to the pack file of the hub process
+(:mod:`vbdt_exchange.hub.packs`: ``packs/``, one file for many packages); any other is streamed
+to a temporary file in that folder and renamed into place (named by its SHA-256). The
 database holds the registered systems (with their secrets: keep the file private, it is created
 with mode 0600), the messages, and one delivery row per receiver.
 
@@ -52,13 +54,14 @@ from vbdt_exchange.hub.model import (
     System,
     UnknownSystem,
 )
+from vbdt_exchange.hub.packs import PackWriter, Slice, check_pack_name
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x56445850  # "VDXP"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
 
 _MIGRATIONS: dict[int, str] = {
@@ -118,6 +121,11 @@ _MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX seen_requests_expires ON seen_requests(expires);
     """,
+    # where a package appended to a pack file is (NULL for a package in a file of its own)
+    4: """
+    ALTER TABLE messages ADD COLUMN pack TEXT;
+    ALTER TABLE messages ADD COLUMN pack_offset BIGINT
+    """,
 }
 
 _PG_META = """
@@ -131,7 +139,11 @@ _HUB_TABLES = ("systems", "organs", "messages", "deliveries", "seen_requests", "
 _DELIVERY_COLUMNS = (
     "d.doc_id, d.to_organ, d.receiver, d.sent, d.state, d.updated, d.received, "
     "m.doc_id, m.sender, m.from_organ, m.message_type, m.sha256, m.size, m.document_id, "
-    "m.title, m.notation, m.created"
+    "m.title, m.notation, m.created, m.pack, m.pack_offset"
+)
+_MESSAGE_COLUMNS = (
+    "doc_id, sender, from_organ, message_type, sha256, size, document_id, title, notation, "
+    "created, pack, pack_offset"
 )
 _CREDENTIALS = (
     "SELECT s.secret, json_group_array(o.organ_id) FROM systems s "
@@ -228,6 +240,7 @@ class Store:
         self._closed = False
         self._checked = False
         self._blob_dirs: set[Path] = set()  # the blob folders known to exist
+        self._packs = PackWriter(self.blob_dir / "packs")
         try:
             self.blob_dir.mkdir(parents=True, exist_ok=True)
             (self.blob_dir / "incoming").mkdir(exist_ok=True)
@@ -437,6 +450,7 @@ class Store:
             connections, self._connections = self._connections, []
         for conn in connections:
             conn.close()
+        self._packs.close()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
@@ -588,25 +602,20 @@ class Store:
         fd, name = tempfile.mkstemp(dir=self.blob_dir / "incoming", prefix="body-")
         return os.fdopen(fd, "w+b"), Path(name)
 
-    def _write_blob(self, target: Path, data: bytes) -> None:
-        """Write ``data`` to a new file in ``incoming/`` (swept if this process dies), then
-        rename it into place: readers never see a partial package."""
-        out, name = self.incoming_file()
-        try:
-            with out:
-                out.write(data)
-            os.replace(name, target)
-        except BaseException:
-            name.unlink(missing_ok=True)
-            raise
-
     def blob_path(self, sha256: str) -> Path:
         """Where the package with this SHA-256 is kept."""
         return self.blob_dir / sha256[:2] / sha256
 
+    def stored(self, message: Message) -> Slice:
+        """Where the bytes of ``message`` are (a pack file and an offset, or a file)."""
+        if message.pack is None:
+            return Slice(self.blob_path(message.sha256), 0, message.size)
+        path = self.blob_dir / "packs" / check_pack_name(message.pack)
+        return Slice(path, message.pack_offset or 0, message.size)
+
     def open_package(self, message: Message) -> BinaryIO:
-        """The stored bytes of ``message``."""
-        return open(self.blob_path(message.sha256), "rb")
+        """The stored bytes of ``message``, as a binary file."""
+        return self.stored(message).open()
 
     def accept(
         self,
@@ -626,78 +635,96 @@ class Store:
 
         ``body`` (a file from :meth:`incoming_file`) is moved into the store, or removed when
         the same sender already sent the same bytes: then the earlier message is returned and
-        nothing is delivered again. ``body`` may also be the package's bytes: they are written
-        into place (unless a package with the same SHA-256 is there already).
+        nothing is delivered again. ``body`` may also be the package's bytes: they are appended
+        to this process's pack file.
 
         :returns: the message, and whether it is new.
         """
-        target = self.blob_path(sha256)
-        with self._write() as conn:
-            row = conn.execute(
-                "SELECT doc_id FROM messages WHERE sender = ? AND sha256 = ?", (sender, sha256)
-            ).fetchone()
-            if row:
+        appended: tuple[str, int, int] | None = None
+        try:
+            with self._write() as conn:
+                row = conn.execute(
+                    "SELECT doc_id FROM messages WHERE sender = ? AND sha256 = ?",
+                    (sender, sha256),
+                ).fetchone()
+                if row:
+                    if isinstance(body, Path):
+                        body.unlink(missing_ok=True)
+                    return self.message(str(row[0])), False
+                pack: str | None = None
+                offset: int | None = None
                 if isinstance(body, Path):
-                    body.unlink(missing_ok=True)
-                return self.message(str(row[0])), False
-            created = now()
-            doc_id = str(uuid.uuid4())
-            if target.parent not in self._blob_dirs:
-                target.parent.mkdir(exist_ok=True)
-                self._blob_dirs.add(target.parent)
-            if isinstance(body, Path):
-                os.replace(body, target)
-            elif not target.exists():
-                self._write_blob(target, body)
-            message = Message(
-                doc_id=doc_id,
-                sender=sender,
-                from_organ=from_organ,
-                message_type=message_type,
-                sha256=sha256,
-                size=size,
-                document_id=document_id,
-                title=title,
-                notation=notation,
-                created=created,
-            )
-            conn.execute(
-                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    doc_id,
-                    sender,
-                    from_organ,
-                    message_type,
-                    sha256,
-                    size,
-                    document_id,
-                    title,
-                    notation,
-                    created.isoformat(" "),
-                ),
-            )
-            seq = conn.execute("SELECT coalesce(max(seq), 0) FROM deliveries").fetchone()[0]
-            seen: set[str] = set()
-            for organ in to_organs:
-                if organ in seen:
-                    continue
-                seen.add(organ)
-                receiver = self.route(organ)
-                seq += 1
+                    target = self.blob_path(sha256)
+                    if target.parent not in self._blob_dirs:
+                        target.parent.mkdir(exist_ok=True)
+                        self._blob_dirs.add(target.parent)
+                    os.replace(body, target)
+                else:
+                    pack, offset = self._packs.append(body)
+                    appended = (pack, offset, len(body))
+                message = Message(
+                    doc_id=str(uuid.uuid4()),
+                    sender=sender,
+                    from_organ=from_organ,
+                    message_type=message_type,
+                    sha256=sha256,
+                    size=size,
+                    document_id=document_id,
+                    title=title,
+                    notation=notation,
+                    created=now(),
+                    pack=pack,
+                    pack_offset=offset,
+                )
                 conn.execute(
-                    "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    f"INSERT INTO messages ({_MESSAGE_COLUMNS}) "  # noqa: S608 (constant)
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        str(uuid.uuid4()),
-                        doc_id,
-                        seq,
-                        organ,
-                        receiver,
-                        int(receiver is not None),
-                        DeliveryState.INITIAL.value if receiver else DeliveryState.FAIL.value,
-                        created.isoformat(" "),
+                        message.doc_id,
+                        sender,
+                        from_organ,
+                        message_type,
+                        sha256,
+                        size,
+                        document_id,
+                        title,
+                        notation,
+                        message.created.isoformat(" "),
+                        pack,
+                        offset,
                     ),
                 )
+                self._deliver(conn, message, to_organs)
+        except BaseException:
+            if appended is not None:  # no message names those bytes: the next package's place
+                self._packs.undo(*appended)
+            raise
         return message, True
+
+    def _deliver(self, conn: Any, message: Message, to_organs: Sequence[str]) -> None:
+        """One delivery row per distinct organ of ``to_organs`` (in ``accept``'s transaction)."""
+        created = message.created.isoformat(" ")
+        seq = conn.execute("SELECT coalesce(max(seq), 0) FROM deliveries").fetchone()[0]
+        seen: set[str] = set()
+        for organ in to_organs:
+            if organ in seen:
+                continue
+            seen.add(organ)
+            receiver = self.route(organ)
+            seq += 1
+            conn.execute(
+                "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    str(uuid.uuid4()),
+                    message.doc_id,
+                    seq,
+                    organ,
+                    receiver,
+                    int(receiver is not None),
+                    DeliveryState.INITIAL.value if receiver else DeliveryState.FAIL.value,
+                    created,
+                ),
+            )
 
     def message(self, doc_id: str) -> Message:
         """The message whose sender-side id is ``doc_id``.
@@ -707,8 +734,7 @@ class Store:
         row = (
             self._connection()
             .execute(
-                "SELECT doc_id, sender, from_organ, message_type, sha256, size, document_id, "
-                "title, notation, created FROM messages WHERE doc_id = ?",
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE doc_id = ?",  # noqa: S608 (constant)
                 (doc_id,),
             )
             .fetchone()
@@ -830,13 +856,15 @@ def _message(row: Sequence[object]) -> Message:
         title=str(row[7]),
         notation=str(row[8]),
         created=datetime.datetime.fromisoformat(str(row[9])),
+        pack=None if row[10] is None else str(row[10]),
+        pack_offset=None if row[11] is None else int(row[11]),  # type: ignore[call-overload]
     )
 
 
 def _delivery(row: Sequence[object]) -> Delivery:
     return Delivery(
         doc_id=str(row[0]),
-        message=_message(row[7:]),
+        message=_message(row[7:19]),
         to_organ=str(row[1]),
         receiver=None if row[2] is None else str(row[2]),
         sent=bool(row[3]),
