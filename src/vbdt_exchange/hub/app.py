@@ -696,10 +696,13 @@ def _read_header(source: Path | bytes, limit: int = 16 * 1024 * 1024) -> _Head:
     end = b""
     carry = b""  # the previous chunk's last bytes: a DOCTYPE split between two chunks
     with open(source, "rb") if isinstance(source, Path) else io.BytesIO(source) as f:
+        step = 1024
         while message is None:
             # the header is at the start: parse little else (each byte fed is parsed, and
-            # the attachments' text follows the header)
-            chunk = f.read(4096)
+            # the attachments' text follows the header); 1 KiB first (a header often ends
+            # there), then 4 KiB at a time
+            chunk = f.read(step)
+            step = 4096
             if not chunk:
                 break
             if _DOCTYPE.search(carry + chunk) or (seen == 0 and chunk.lstrip()[:1] != b"<"):
