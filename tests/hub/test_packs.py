@@ -205,3 +205,32 @@ def test_the_hub_serves_packed_packages_across_restarts(tmp_path: Path) -> None:
             blob_dir = axis.store.blob_dir
     assert len(packs(blob_dir / "packs")) == 2  # one per hub process
     assert not [p for p in blob_dir.rglob("*") if p.is_file() and p.parent.name != "packs"]
+
+
+def test_a_failed_commit_keeps_the_bytes(tmp_path: Path) -> None:
+    """A COMMIT that raises may still have committed (a connection lost on the way): the
+    bytes it names are never given to the next package."""
+    with Store(tmp_path / "hub.db") as store:
+        store.add_system(SENDER, b"s")
+        store.add_system(RECEIVER, b"r")
+        real_connection = store._connection
+
+        class CommitFails:
+            def __init__(self, conn: sqlite3.Connection) -> None:
+                self.conn = conn
+
+            def execute(self, sql: str, *args: object) -> object:
+                result = self.conn.execute(sql, *args)
+                if sql == "COMMIT":  # committed, then the answer is lost
+                    raise sqlite3.OperationalError("connection lost")
+                return result
+
+        store._connection = lambda: CommitFails(real_connection())  # type: ignore[method-assign]
+        with pytest.raises(sqlite3.OperationalError, match="connection lost"):
+            store_package(store, b"<edXML>committed</edXML>")
+        store._connection = real_connection  # type: ignore[method-assign]
+        (first,) = store.sent(SENDER)
+        second = store_package(store, b"<edXML>next</edXML>")
+        assert second.pack_offset != first.message.pack_offset
+        with store.open_package(first.message) as f:
+            assert f.read() == b"<edXML>committed</edXML>"

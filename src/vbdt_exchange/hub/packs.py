@@ -11,8 +11,9 @@ as before, a file named by their SHA-256.
 A pack file is written by one process only (a process forked from the one that opened it opens
 its own) and only ever appended to; a new one starts past :data:`PACK_LIMIT`. The bytes are
 written before the message row is committed: a process that dies between the two leaves bytes
-that no row names (wasted space, never a row without its bytes). When the transaction fails
-the space is written over by the next package.
+that no row names (wasted space, never a row without its bytes). When the transaction is
+rolled back the space is written over by the next package; when its COMMIT fails (which may
+still have committed) the bytes stay.
 
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as tmp:

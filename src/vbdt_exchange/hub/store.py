@@ -641,6 +641,7 @@ class Store:
         :returns: the message, and whether it is new.
         """
         appended: tuple[str, int, int] | None = None
+        committing = False
         try:
             with self._write() as conn:
                 row = conn.execute(
@@ -695,8 +696,11 @@ class Store:
                     ),
                 )
                 self._deliver(conn, message, to_organs)
+                committing = True
         except BaseException:
-            if appended is not None:  # no message names those bytes: the next package's place
+            # rolled back before the commit: no message names those bytes, the next package
+            # takes their place (a failed COMMIT may still have committed: they stay)
+            if appended is not None and not committing:
                 self._packs.undo(*appended)
             raise
         return message, True
