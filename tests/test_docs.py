@@ -283,6 +283,7 @@ API_MODULES = (
     "vbdt_exchange.adapters",
     "vbdt_exchange.adapters.vdxp_wire",
     "vbdt_exchange.hub",
+    "vbdt_exchange.hub.packs",
     "vbdt_exchange.hub.server",
     "vbdt_exchange.testing.axis",
     "vbdt_exchange.testing.tsa",
