@@ -82,6 +82,42 @@ def test_systems_and_organ_ids(tmp_path: Path) -> None:
             store.system("000.00.00.H29")
 
 
+def test_done_is_final_in_the_store_and_the_first_fetch_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's single-statement updates: a delivery that is done stays done whatever is
+    asked after (two acknowledgements may race past the hub's own check), and the time of the
+    first fetch is not moved by later ones."""
+    from vbdt_exchange.hub import DeliveryState
+    from vbdt_exchange.hub import store as hub_store
+
+    from .conftest import RECEIVER, SENDER, store_package
+
+    with Store(tmp_path / "hub.db") as store:
+        store.add_system(SENDER, b"s")
+        store.add_system(RECEIVER, b"r")
+        store_package(store, b"<edXML/>")
+        (delivery,) = store.received(RECEIVER)
+        first = datetime.datetime(2026, 12, 8, 9, 0, 0)
+        monkeypatch.setattr(hub_store, "now", lambda: first)
+        store.mark_received(delivery.doc_id)
+        monkeypatch.setattr(hub_store, "now", lambda: first + datetime.timedelta(hours=1))
+        store.mark_received(delivery.doc_id)
+        assert store.set_state(delivery.doc_id, DeliveryState.PROCESSING).state is (
+            DeliveryState.PROCESSING
+        )
+        done = store.set_state(delivery.doc_id, DeliveryState.DONE)
+        assert done.state is DeliveryState.DONE
+        for other in (DeliveryState.PROCESSING, DeliveryState.FAIL, DeliveryState.INITIAL):
+            assert store.set_state(delivery.doc_id, other).state is DeliveryState.DONE
+        after = store.set_state(delivery.doc_id, DeliveryState.DONE)  # idempotent
+        assert (after.state, after.updated, after.received) == (
+            DeliveryState.DONE,
+            done.updated,
+            first,
+        )
+
+
 def test_a_temporary_store_is_removed(tmp_path: Path) -> None:
     store = Store(None)
     folder = store.path.parent

@@ -541,11 +541,12 @@ class HubApp:
                 f"not {call.params.get('status')!r}",
             ) from None
         delivery = self._own_delivery(call)
-        if delivery.state is DeliveryState.DONE and state is not DeliveryState.DONE:
+        # the store keeps a done whatever is asked (also when another request acknowledged it
+        # since the lookup above): a state other than the one asked is that refusal
+        if self.store.set_state(delivery.doc_id, state).state is not state:
             raise _Refusal(
                 "32", f"Van ban {delivery.doc_id} da nhan (done is final; cannot become {text})"
             )
-        self.store.set_state(delivery.doc_id, state)
         log.info("hub: %s set %s to %s", call.system.system_id, delivery.doc_id, state.value)
         return _ok()
 

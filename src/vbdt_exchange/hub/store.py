@@ -241,6 +241,7 @@ class Store:
         self._checked = False
         self._blob_dirs: set[Path] = set()  # the blob folders known to exist
         self._packs = PackWriter(self.blob_dir / "packs")
+        self._pack_paths: dict[str, Path] = {}  # pack name -> its checked path
         try:
             self.blob_dir.mkdir(parents=True, exist_ok=True)
             (self.blob_dir / "incoming").mkdir(exist_ok=True)
@@ -610,7 +611,11 @@ class Store:
         """Where the bytes of ``message`` are (a pack file and an offset, or a file)."""
         if message.pack is None:
             return Slice(self.blob_path(message.sha256), 0, message.size)
-        path = self.blob_dir / "packs" / check_pack_name(message.pack)
+        path = self._pack_paths.get(message.pack)
+        if path is None:
+            path = self.blob_dir / "packs" / check_pack_name(message.pack)
+            if len(self._pack_paths) < 4096:  # a pack is 256 MiB: that is a terabyte
+                self._pack_paths[message.pack] = path
         return Slice(path, message.pack_offset or 0, message.size)
 
     def open_package(self, message: Message) -> BinaryIO:
@@ -803,19 +808,21 @@ class Store:
 
     def mark_received(self, doc_id: str) -> None:
         """Note the first time the receiver fetched a delivery."""
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE deliveries SET received = ? WHERE doc_id = ? AND received IS NULL",
-                (now().isoformat(" "), doc_id),
-            )
+        # one statement: atomic on its own, no transaction around it
+        self._connection().execute(
+            "UPDATE deliveries SET received = ? WHERE doc_id = ? AND received IS NULL",
+            (now().isoformat(" "), doc_id),
+        )
 
     def set_state(self, doc_id: str, state: DeliveryState) -> Delivery:
-        """Set a delivery's transport status (the caller checked who may)."""
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE deliveries SET state = ?, updated = ? WHERE doc_id = ? AND state != ?",
-                (state.value, now().isoformat(" "), doc_id, state.value),
-            )
+        """Set a delivery's transport status (the caller checked who may); ``done`` is final:
+        a delivery that is ``done`` keeps it whatever is asked (the one returned says so)."""
+        # one statement, the guard inside it: two acknowledgements racing cannot undo a done
+        self._connection().execute(
+            "UPDATE deliveries SET state = ?, updated = ? "
+            "WHERE doc_id = ? AND state != ? AND state != ?",
+            (state.value, now().isoformat(" "), doc_id, state.value, DeliveryState.DONE.value),
+        )
         found = self.delivery(doc_id)
         if found is None:
             raise KeyError(doc_id)
