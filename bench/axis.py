@@ -1,8 +1,9 @@
 """End-to-end throughput of the local reference axis, and its peak memory.
 
-Run: ``python bench/axis.py`` (a quick run: 200 documents of ~200 KB, 2 client processes) or
-``python bench/axis.py --count 2000 --repeat 3`` (the full run). See bench/README.md ("Local
-axis") for what is measured and how to read the output.
+Run: ``python bench/axis.py`` (a quick run: 200 documents of ~200 KB, 2 client processes,
+``--reading header``) or ``python bench/axis.py --count 2000 --repeat 3 --workers 2 --clients 4``
+(the target's run). See bench/README.md ("Local axis") for what is measured and how to read
+the output.
 
 The hub runs in a child process (``python -m vbdt_exchange hub serve``, uvicorn) on a fresh
 database. The clients are ``--clients`` child processes, each one sending system and one
@@ -507,8 +508,9 @@ def main() -> None:
     parser.add_argument(
         "--reading",
         choices=["full", "header"],
-        default="full",
-        help="the hub's --reading (default full)",
+        default="header",
+        help="the hub's --reading (default header, the throughput mode; full reads every "
+        "package with the library's reader)",
     )
     parser.add_argument(
         "--workers",
