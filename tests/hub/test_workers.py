@@ -3,9 +3,11 @@ they share (``HubConfig.replay_cache = "store"``)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -161,6 +163,28 @@ def test_serve_with_two_workers(tmp_path: Path, http: str) -> None:
         python = [p for p in children(proc.pid) if "spawn_main" in _cmdline(p)]
         assert len(python) == 2
         workers = python
+        port = int(url.rsplit(":", 1)[1])
+        # each worker accepts on a socket of its own, the two in one SO_REUSEPORT group: the
+        # kernel spreads the connections over the workers
+        listening = tcp_sockets(port, LISTEN)
+        assert len(listening) == 2
+        owned = [listening & socket_inodes(pid) for pid in workers]
+        assert [len(one) for one in owned] == [1, 1], owned
+        assert owned[0] != owned[1]
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                accepted = tcp_sockets(port, ESTABLISHED)
+                spread = [len(accepted & socket_inodes(pid)) for pid in workers]
+                if sum(spread) == 16:
+                    break
+                time.sleep(0.05)
+            assert sum(spread) == 16, spread
+            assert min(spread) > 0, spread  # by chance: 2 ** -15
+        finally:
+            for held_socket in held:
+                held_socket.close()
         factory = PackageFactory()
         packages = [factory(from_=SENDER, to=[RECEIVER]) for _ in range(12)]
         sent = set()
@@ -218,6 +242,77 @@ def test_serve_with_two_workers(tmp_path: Path, http: str) -> None:
     assert rest.rstrip().endswith("vbdt hub: stopped")
     assert workers
     assert not any(alive(pid) for pid in workers)
+
+
+def test_a_worker_that_dies_is_replaced_on_its_own_socket(tmp_path: Path) -> None:
+    db = tmp_path / "hub.db"
+    with Store(db) as store:
+        store.add_system(ME.system_id, ME.secret.encode())
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "vbdt_exchange", "hub", "serve", "--db", str(db)),
+            *("--port", "0", "--workers", "2"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        serving = proc.stderr.readline()
+        found = re.search(r"(http://127\.0\.0\.1:(\d+))", serving)
+        assert found, serving
+        url, port = found.group(1), int(found.group(2))
+        workers = [p for p in children(proc.pid) if "spawn_main" in _cmdline(p)]
+        listening = tcp_sockets(port, LISTEN)
+        slots = {pid: listening & socket_inodes(pid) for pid in workers}
+        victim = workers[0]
+        os.kill(victim, 9)
+        deadline = time.monotonic() + 30
+        replacement = None
+        while replacement is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = [p for p in children(proc.pid) if "spawn_main" in _cmdline(p)]
+            new = [p for p in now if p not in workers]
+            if new and listening & socket_inodes(new[0]):
+                replacement = new[0]
+        assert replacement is not None, "no worker replaced the one killed"
+        # the new worker took the dead one's socket, the other kept its own
+        assert listening & socket_inodes(replacement) == slots[victim]
+        assert listening & socket_inodes(workers[1]) == slots[workers[1]]
+        for _ in range(6):  # and both serve (new connections land on both sockets)
+            with httpx.Client() as client:
+                answer = listing(Caller(client, url), fresh_timestamp())
+                assert answer.json()["status"] == "OK", answer.text
+    finally:
+        proc.terminate()
+        _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 0, rest
+    assert "died; starting another" in rest
+
+
+LISTEN, ESTABLISHED = "0A", "01"
+
+
+def tcp_sockets(port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets on local ``port`` in ``state`` (``/proc/net/tcp``)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                found.add(fields[9])
+    return found
+
+
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets process ``pid`` holds."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                found.add(target[8:-1])
+    return found
 
 
 def _cmdline(pid: int) -> str:

@@ -204,33 +204,54 @@ def serve(
         # every worker must see every signature: the in-process cache sees only its own
         replay_cache="store" if workers > 1 else "process",
     )
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # accepted connections inherit it: without it a response's header and body writes
-        # meet the client's delayed ACK (about 40 ms per request)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    socks = _listen(host, port, workers if _PER_WORKER_SOCKETS else 1)
     # SIGTERM ends the command like Ctrl-C: uvicorn handles both while it runs and re-raises
     # the signal once stopped, which lands here as KeyboardInterrupt (exit 0).
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with sock:
-            server = {"http": http, "head_timeout": head_timeout or None}
-            _serve_on(sock, host, db, blob_dir, schema, config, workers, server)
+        server = {"http": http, "head_timeout": head_timeout or None}
+        _serve_on(socks, host, db, blob_dir, schema, config, workers, server)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        for sock in socks:
+            sock.close()
     click.echo("vbdt hub: stopped", err=True)
 
 
+# Linux spreads the connections of a port over the sockets bound to it with SO_REUSEPORT (by a
+# hash of the addresses): a socket per worker then balances the workers. Elsewhere (BSD and macOS
+# do not balance so) the workers share one socket and take connections as they come.
+_PER_WORKER_SOCKETS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def _listen(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets bound to ``host:port`` (one SO_REUSEPORT group when more than one; with
+    port 0, the port the first one got)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if count > 1:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            # accepted connections inherit it: without it a response's header and body writes
+            # meet the client's delayed ACK (about 40 ms per request)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.bind((host, port))
+            port = sock.getsockname()[1]
+    except OSError as exc:
+        for sock in socks:
+            sock.close()
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return socks
+
+
 def _serve_on(
-    sock: socket.socket,
+    socks: list[socket.socket],
     host: str,
     db: str,
     blob_dir: Path | None,
@@ -250,7 +271,7 @@ def _serve_on(
                 "(vbdt hub add-system); every request will be refused",
                 err=True,
             )
-        bound = sock.getsockname()[1]
+        bound = socks[0].getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         ready = (
             f"vbdt hub: serving {store.location} on http://{shown}:{bound} "
@@ -259,7 +280,7 @@ def _serve_on(
             + "; Ctrl-C to stop)"
         )
         if workers == 1:
-            _server(HubApp(store, config), ready, server).run(sockets=[sock])
+            _server(HubApp(store, config), ready, server).run(sockets=socks)
             return
     # the store was opened (created, migrated) once here; each worker opens its own
     location = db if is_postgres(db) else str(Path(db).resolve())
@@ -270,7 +291,7 @@ def _serve_on(
         config,
         logging.getLogger().getEffectiveLevel(),
     )
-    _supervise(factory, workers, sock, ready, server)
+    _supervise(factory, workers, socks, ready, server)
 
 
 @hub.command("add-system")
@@ -388,25 +409,63 @@ class _WorkerApp:
 
 
 def _supervise(
-    factory: _WorkerApp, workers: int, sock: socket.socket, ready: str, server: dict[str, Any]
+    factory: _WorkerApp,
+    workers: int,
+    socks: list[socket.socket],
+    ready: str,
+    server: dict[str, Any],
 ) -> None:
-    """Run ``workers`` uvicorn processes on ``sock`` (uvicorn's supervisor restarts one that
-    dies); announce ``ready`` once every one accepts connections; return on SIGINT/SIGTERM."""
+    """Run ``workers`` uvicorn processes (uvicorn's supervisor restarts one that dies), worker
+    *i* on ``socks[i]`` (all on ``socks[0]`` when there is one); announce ``ready`` once every
+    one accepts connections; return on SIGINT/SIGTERM."""
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
+    from uvicorn.supervisors.multiprocess import Process
 
     config = _config(factory, server, factory=True, workers=workers)
 
     class Supervisor(Multiprocess):
+        def _start(self, slot: int) -> Process:
+            process = Process(self.config, [self.sockets[slot % len(self.sockets)]])
+            process.start()
+            return process
+
         def init_processes(self) -> None:
-            super().init_processes()
+            self.processes = [self._start(slot) for slot in range(self.processes_num)]
             timeout = self.config.timeout_worker_healthcheck
             if all(p.wait_until_ready(timeout, self.should_exit) for p in self.processes):
                 click.echo(ready, err=True)
             else:
                 self.should_exit.set()
 
-    supervisor = Supervisor(config, sockets=[sock])
+        def keep_subprocess_alive(self) -> None:
+            # uvicorn's, but a worker restarted in a slot takes that slot's socket
+            for slot, process in enumerate(self.processes):
+                if self.should_exit.is_set():
+                    return
+                if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                    continue
+                process.kill()  # hung, or gone
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:  # it would fail the same way again
+                    log.error("hub worker %s could not start; stopping", process.pid)
+                    self.should_exit.set()
+                    return
+                log.warning("hub worker %s died; starting another", process.pid)
+                self.processes[slot] = self._start(slot)
+
+        # adding, removing or replacing workers by signal (uvicorn's SIGTTIN, SIGTTOU, SIGHUP)
+        # would not know the slots: not offered
+        def handle_hup(self) -> None:
+            log.warning("vbdt hub serve: SIGHUP ignored (restart the command to reload)")
+
+        def handle_ttin(self) -> None:
+            log.warning("vbdt hub serve: SIGTTIN ignored (the number of workers is fixed)")
+
+        def handle_ttou(self) -> None:
+            log.warning("vbdt hub serve: SIGTTOU ignored (the number of workers is fixed)")
+
+    supervisor = Supervisor(config, sockets=socks)
     supervisor.run()
     if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
         raise fail("a hub worker could not start (see the messages above)")
