@@ -192,14 +192,23 @@ def test_cli_serve_refusals(tmp_path: Path) -> None:
     assert "--refuse-invalid needs --reading full" in out
 
 
-def test_cli_serve_port_in_use(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reuse_port", [False, True], ids=["plain", "so-reuseport"])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cli_serve_port_in_use(tmp_path: Path, workers: str, reuse_port: bool) -> None:
+    """A port in use is refused, also with workers (each on its own SO_REUSEPORT socket), and
+    also when what holds it could share it (another `vbdt hub serve --workers`)."""
     import socket
 
     with socket.socket() as taken:
+        if reuse_port:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code, out = run("hub", "serve", "--db", str(tmp_path / "h.db"), "--port", str(port))
+        code, out = run(
+            "hub", "serve", "--db", str(tmp_path / "h.db"), "--port", str(port),
+            "--workers", workers,
+        )  # fmt: skip
     assert code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in out
 

@@ -232,6 +232,14 @@ def _listen(host: str, port: int, count: int) -> list[socket.socket]:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     socks: list[socket.socket] = []
     try:
+        if count > 1:
+            # a port already served with SO_REUSEPORT (another `vbdt hub serve --workers`)
+            # would take this group in silently, sharing its connections: bind a plain socket
+            # first, which fails on a port in use
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((host, port))
+                port = probe.getsockname()[1]
         for _ in range(count):
             sock = socket.socket(family, socket.SOCK_STREAM)
             socks.append(sock)
