@@ -52,8 +52,8 @@ from vbdt_exchange.engine.stats import (
 )
 from vbdt_exchange.errors import VbdtError
 from vbdt_exchange.hub.model import HubStoreError
-from vbdt_exchange.hub.packs import Slice, check_pack_name
-from vbdt_exchange.hub.store import APPLICATION_ID, SCHEMA_VERSION
+from vbdt_exchange.hub.packs import Slice
+from vbdt_exchange.hub.store import APPLICATION_ID, SCHEMA_VERSION, pack_file, package_file
 
 __all__ = [
     "NOT_EXCHANGED",
@@ -286,10 +286,9 @@ def records_from_axis(
         if read_packages:
             try:
                 if pack is None:
-                    facts = package_facts(blobs / str(sha256)[:2] / str(sha256))
+                    facts = package_facts(package_file(blobs, str(sha256)))
                 else:
-                    stored = Slice(blobs / "packs" / check_pack_name(str(pack)), offset, size)
-                    with stored.open() as stream:
+                    with Slice(pack_file(blobs, str(pack)), offset, size).open() as stream:
                         facts = package_facts(stream)
             except (StatsSourceError, HubStoreError, OSError) as exc:
                 log.warning("axis message %s: type, paper and signature unknown: %s", doc_id, exc)

@@ -78,21 +78,27 @@ class Slice:
 
         :raises OSError: the file cannot be read, or ends before the package does.
         """
-        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = _open_for_reading(self.path)
         try:
             data = os.pread(fd, self.size, self.offset)
         finally:
             os.close(fd)
         if len(data) != self.size:
-            raise OSError(
-                f"{self.path}: the stored package ends after {len(data)} of its {self.size} bytes"
-            )
+            raise _cut_short(self.path, len(data), self.size)
         return data
+
+
+def _open_for_reading(path: Path) -> int:
+    return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+
+
+def _cut_short(path: object, got: int, size: int) -> OSError:
+    return OSError(f"{path}: the stored package ends after {got} of its {size} bytes")
 
 
 class _SliceReader(io.RawIOBase):
     def __init__(self, where: Slice) -> None:
-        self._fd = os.open(where.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        self._fd = _open_for_reading(where.path)
         self._offset = where.offset
         self._size = where.size
         self._pos = 0
@@ -110,10 +116,7 @@ class _SliceReader(io.RawIOBase):
             return 0
         got = os.preadv(self._fd, [memoryview(buffer)[:want]], self._offset + self._pos)
         if got < want:  # the pack ends before the package does: never silently short
-            raise OSError(
-                f"{self.name}: the stored package ends after {self._pos + got} "
-                f"of its {self._size} bytes"
-            )
+            raise _cut_short(self.name, self._pos + got, self._size)
         self._pos += got
         return got
 

@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x56445850  # "VDXP"
 SCHEMA_VERSION = 4
+_PACKS = "packs"  # the folder of pack files under blob_dir
 _VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
 
 _MIGRATIONS: dict[int, str] = {
@@ -154,6 +155,19 @@ _CREDENTIALS_PG = _CREDENTIALS.replace("json_group_array(o.organ_id)", "json_agg
 _OPEN_STATES = (DeliveryState.INITIAL.value, DeliveryState.PROCESSING.value)
 
 
+def package_file(blob_dir: Path, sha256: str) -> Path:
+    """Where a package stored as a file of its own is: named by its SHA-256 under ``blob_dir``."""
+    return blob_dir / sha256[:2] / sha256
+
+
+def pack_file(blob_dir: Path, name: str) -> Path:
+    """Where the pack file ``name`` (as a message row records it) is under ``blob_dir``.
+
+    :raises HubStoreError: ``name`` is not a pack's name (a damaged or foreign database).
+    """
+    return blob_dir / _PACKS / check_pack_name(name)
+
+
 def now() -> datetime.datetime:
     """The hub's clock: Vietnam time, naive, to the second (as the axis shows times)."""
     return datetime.datetime.now(_VIETNAM).replace(tzinfo=None, microsecond=0)
@@ -240,7 +254,7 @@ class Store:
         self._closed = False
         self._checked = False
         self._blob_dirs: set[Path] = set()  # the blob folders known to exist
-        self._packs = PackWriter(self.blob_dir / "packs")
+        self._packs = PackWriter(self.blob_dir / _PACKS)
         self._pack_paths: dict[str, Path] = {}  # pack name -> its checked path
         try:
             self.blob_dir.mkdir(parents=True, exist_ok=True)
@@ -605,7 +619,7 @@ class Store:
 
     def blob_path(self, sha256: str) -> Path:
         """Where the package with this SHA-256 is kept."""
-        return self.blob_dir / sha256[:2] / sha256
+        return package_file(self.blob_dir, sha256)
 
     def stored(self, message: Message) -> Slice:
         """Where the bytes of ``message`` are (a pack file and an offset, or a file)."""
@@ -613,7 +627,7 @@ class Store:
             return Slice(self.blob_path(message.sha256), 0, message.size)
         path = self._pack_paths.get(message.pack)
         if path is None:
-            path = self.blob_dir / "packs" / check_pack_name(message.pack)
+            path = pack_file(self.blob_dir, message.pack)
             if len(self._pack_paths) < 4096:  # a pack is 256 MiB: that is a terabyte
                 self._pack_paths[message.pack] = path
         return Slice(path, message.pack_offset or 0, message.size)

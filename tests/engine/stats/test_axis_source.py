@@ -164,15 +164,19 @@ def test_damaged_packages_count_with_unknown_facts(q3_axis, caplog) -> None:  # 
 
 
 def test_package_facts(q3_axis, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    facts = {
-        (f.type_name, f.paper, f.signed)
-        for f in (
-            package_facts(p)
-            for p in (q3_axis.path.parent / "hub.db.blobs").rglob("*")
-            if p.is_file() and p.parent.name != "incoming"
-        )
-        if f.type_name or f.paper is not None
-    }
+    """From a package file's path, and from a binary file open on a package in a pack."""
+    store = q3_axis.store
+    ids = [row[0] for row in store._connection().execute("SELECT doc_id FROM messages")]
+    messages = [store.message(doc_id) for doc_id in ids]
+    assert {m.pack is None for m in messages} == {True, False}  # both layouts
+    found = []
+    for message in messages:
+        if message.pack is None:
+            found.append(package_facts(store.blob_path(message.sha256)))
+        else:
+            with store.open_package(message) as stream:
+                found.append(package_facts(stream))
+    facts = {(f.type_name, f.paper, f.signed) for f in found if f.type_name or f.paper is not None}
     assert ("Công văn", 0, True) in facts
     assert ("Quyết định", 1, False) in facts
     assert ("Biên bản", 1, True) in facts
